@@ -1,0 +1,262 @@
+"""One update of the consultation math, from votes to opinion groups and statement reports.
+
+`run_pipeline` is what the consultation app calls after new votes or moderation. It is
+pure: the same votes, options and previous state give the same result. The previous state
+carries what Pol.is carries between updates: who is already counted, the last axes (for
+stable signs and a warm start), the last clusters (so groups do not jump) and the k
+smoother.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .clustering import (
+    BASE_K,
+    GROUP_K_BUFFER,
+    MAX_GROUPS,
+    Clustering,
+    KSmootherState,
+    displayed_k,
+    group_candidates,
+    kmeans,
+    smooth_k,
+    warm_start,
+)
+from .matrix import VoteMatrix, build_vote_matrix, participants_in_conversation
+from .pca import Imputation, PCAResult, principal_components, project_participants, project_statements
+from .stats import (
+    N_CONSENSUS,
+    N_REPRESENTATIVE,
+    Z90,
+    Consensus,
+    GroupVotes,
+    RepresentativeStatement,
+    Repness,
+    all_votes,
+    consensus,
+    divisiveness,
+    group_consensus,
+    group_votes,
+    priorities,
+    representativeness,
+    select_representative,
+)
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class PipelineOptions:
+    """Method parameters; the defaults are Pol.is's.
+
+    `imputation="zero"` and a lower `min_votes` reproduce the Pol.is of 2017, whose
+    groupings are in the older open-data exports (see docs/consultations-math.md).
+    """
+
+    min_votes: int = 7
+    min_participants: int = 15
+    base_k: int = BASE_K
+    max_k: int = MAX_GROUPS
+    group_k_buffer: int = GROUP_K_BUFFER
+    imputation: Imputation = "column_mean"
+    n_representative: int = N_REPRESENTATIVE
+    n_consensus: int = N_CONSENSUS
+    n_divisive: int = 10
+    significance: float = Z90
+
+
+@dataclass(frozen=True, eq=False)
+class PipelineState:
+    """What one update hands to the next. Store it with the consultation (all small arrays)."""
+
+    k_smoother: KSmootherState | None = None
+    in_conversation: NDArray[np.bool_] | None = None
+    components: FloatArray | None = None
+    base_centres: FloatArray | None = None
+    group_centres: FloatArray | None = None
+    group_weights: FloatArray | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class PipelineResult:
+    """Everything the opinion map and the report show.
+
+    Per participant (length n_participants): `coordinates`, `in_conversation`,
+    `group_labels` (-1 when not clustered) and `base_labels`. Per statement (length
+    n_statements): projections, extremity, group-informed consensus, divisiveness,
+    priority. `group_votes` holds agree/disagree/pass counts per (group, statement) over
+    clustered participants; `representative[g]` lists group g's statements.
+    """
+
+    n_participants: int
+    n_statements: int
+    in_conversation: NDArray[np.bool_]
+    coordinates: FloatArray
+    pca: PCAResult
+    statement_coordinates: FloatArray
+    extremity: FloatArray
+    base_labels: NDArray[np.intp]
+    base_clusters: Clustering
+    group_labels: NDArray[np.intp]
+    group_centres: FloatArray
+    silhouettes: dict[int, float]
+    best_k: int
+    n_groups: int
+    group_votes: GroupVotes
+    repness: Repness
+    representative: tuple[tuple[RepresentativeStatement, ...], ...]
+    consensus: Consensus
+    group_consensus_agree: FloatArray
+    group_consensus_disagree: FloatArray
+    divisiveness: FloatArray
+    divisive: tuple[int, ...]
+    group_informed_consensus: tuple[int, ...]
+    priorities: FloatArray
+    state: PipelineState = field(repr=False)
+
+
+def run_pipeline(
+    participants: ArrayLike,
+    statements: ArrayLike,
+    votes: ArrayLike,
+    *,
+    n_participants: int | None = None,
+    n_statements: int | None = None,
+    moderated_out: Iterable[int] | ArrayLike = (),
+    meta: Iterable[int] | ArrayLike = (),
+    previous: PipelineState | None = None,
+    options: PipelineOptions | None = None,
+) -> PipelineResult:
+    """Run the whole method on (participant_index, statement_index, vote) triples in time order.
+
+    Votes are +1 agree, -1 disagree, 0 pass; a later triple for the same pair replaces an
+    earlier one. Pass the previous update's `result.state` as `previous` to keep groups
+    and the number of groups stable across updates.
+    """
+    matrix = build_vote_matrix(
+        participants,
+        statements,
+        votes,
+        n_participants=n_participants,
+        n_statements=n_statements,
+        moderated_out=moderated_out,
+        meta=meta,
+    )
+    return analyse(matrix, previous=previous, options=options)
+
+
+def analyse(
+    matrix: VoteMatrix,
+    *,
+    previous: PipelineState | None = None,
+    options: PipelineOptions | None = None,
+) -> PipelineResult:
+    """Run the method on an already built vote matrix (see `run_pipeline`)."""
+    opts = options or PipelineOptions()
+    prev = previous or PipelineState()
+    n, m = matrix.n_participants, matrix.n_statements
+    counts = matrix.votes_per_participant()
+
+    in_conv = participants_in_conversation(
+        counts,
+        m,
+        previously_in=prev.in_conversation,
+        min_votes=opts.min_votes,
+        min_participants=opts.min_participants,
+    )
+    pca = principal_components(matrix, imputation=opts.imputation, previous=prev.components)
+    coords = project_participants(matrix, pca, votes_per_participant=counts)
+    stmt_coords, extremity = project_statements(matrix, pca)
+
+    members = np.flatnonzero(in_conv)
+    points = coords[members]
+    base = kmeans(
+        points, opts.base_k, init=warm_start(points, opts.base_k, prev.base_centres)
+    )
+    candidates = group_candidates(
+        base,
+        max_k=opts.max_k,
+        previous_centres=prev.group_centres,
+        previous_weights=prev.group_weights,
+    )
+    best_k = candidates.best_k
+    smoother = smooth_k(prev.k_smoother, best_k, buffer=opts.group_k_buffer)
+    k = displayed_k(smoother.smoothed_k, candidates) if base.k else 0
+    if k >= 2:
+        groups = candidates.by_k[k]
+        base_group = groups.labels
+        group_centres, group_weights = groups.centres, groups.weights
+    elif base.k:
+        k = 1
+        base_group = np.zeros(base.k, dtype=np.intp)
+        group_weights = np.array([base.weights.sum()])
+        group_centres = (base.weights @ base.centres / group_weights[0])[None, :]
+    else:
+        base_group = np.zeros(0, dtype=np.intp)
+        group_centres, group_weights = np.zeros((0, 2)), np.zeros(0)
+
+    base_labels = np.full(n, -1, dtype=np.intp)
+    base_labels[members] = base.labels
+    group_labels = np.full(n, -1, dtype=np.intp)
+    group_labels[members] = base_group[base.labels]
+
+    gv = group_votes(matrix, group_labels, k)
+    rep = representativeness(gv)
+    excluded = matrix.excluded
+    representative = tuple(
+        select_representative(
+            rep, gv, g, excluded, limit=opts.n_representative, z=opts.significance
+        )
+        for g in range(k)
+    )
+    gac_agree, gac_disagree = group_consensus(gv)
+    divisive_score = divisiveness(rep)
+
+    return PipelineResult(
+        n_participants=n,
+        n_statements=m,
+        in_conversation=in_conv,
+        coordinates=coords,
+        pca=pca,
+        statement_coordinates=stmt_coords,
+        extremity=extremity,
+        base_labels=base_labels,
+        base_clusters=base,
+        group_labels=group_labels,
+        group_centres=group_centres,
+        silhouettes=dict(candidates.silhouettes),
+        best_k=best_k,
+        n_groups=k,
+        group_votes=gv,
+        repness=rep,
+        representative=representative,
+        consensus=consensus(
+            all_votes(matrix), excluded, limit=opts.n_consensus, z=opts.significance
+        ),
+        group_consensus_agree=gac_agree,
+        group_consensus_disagree=gac_disagree,
+        divisiveness=divisive_score,
+        divisive=_top(divisive_score, excluded, opts.n_divisive),
+        group_informed_consensus=_top(gac_agree, excluded, opts.n_consensus),
+        priorities=priorities(gv, extremity, moderated_out=matrix.moderated_out, meta=matrix.meta),
+        state=PipelineState(
+            k_smoother=smoother,
+            in_conversation=in_conv,
+            components=pca.components,
+            base_centres=base.centres,
+            group_centres=group_centres,
+            group_weights=group_weights,
+        ),
+    )
+
+
+def _top(score: FloatArray, excluded: NDArray[np.bool_], limit: int) -> tuple[int, ...]:
+    """Indices of the `limit` highest positive scores among included statements."""
+    ok = np.flatnonzero(~excluded & (score > 0))
+    ranked = ok[np.lexsort((ok, -score[ok]))]
+    return tuple(int(i) for i in ranked[:limit])

@@ -1,0 +1,156 @@
+"""Reads of the core domain, scoped to what the viewer may see, bounded in queries."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from . import choices
+from .models import Affiliation, AuditEvent, Charter, Community, Goal, Invitation, Membership, Organization, PeerGroup, Person
+from .permissions import CommunityAccess, visible_communities
+
+PAGE_SIZE = 25
+
+
+def paginate(queryset, page_number, per_page: int = PAGE_SIZE) -> Page:
+    return Paginator(queryset, per_page).get_page(page_number)
+
+
+def community_directory(*, user) -> dict[str, list[Community]]:
+    """The viewer's communities, and others they may see listed (public and members-only)."""
+    mine: list[Community] = []
+    if getattr(user, "is_authenticated", False):
+        mine = list(
+            Community.objects.active().filter(memberships__user=user, memberships__ended_at__isnull=True)
+            .annotate(member_count=Count("memberships", filter=Q(memberships__ended_at__isnull=True), distinct=True))
+            .order_by("name")
+        )
+    mine_ids = {community.pk for community in mine}
+    listed = [
+        community
+        for community in Community.objects.listed().annotate(
+            member_count=Count("memberships", filter=Q(memberships__ended_at__isnull=True), distinct=True)
+        ).order_by("name")[:200]
+        if community.pk not in mine_ids
+    ]
+    return {"mine": mine, "listed": listed}
+
+
+def goals_for(community: Community) -> list[Goal]:
+    return list(Goal.objects.active().filter(community=community))
+
+
+def current_charter(community: Community) -> Charter | None:
+    return Charter.objects.filter(community=community).order_by("-version").first()
+
+
+@dataclass
+class CommunitySummary:
+    organizations_by_kind: list[tuple[str, int]]
+    people_by_staff_level: list[tuple[str, int]]
+    members_by_role: list[tuple[str, int]]
+    organization_count: int
+    people_count: int
+    member_count: int
+
+
+def community_summary(community: Community) -> CommunitySummary:
+    """Counts for the home page in three aggregate queries, whatever the size."""
+    kinds = dict(
+        Organization.objects.active().filter(community=community).values_list("kind").annotate(n=Count("id")).values_list("kind", "n")
+    )
+    levels = dict(
+        Affiliation.objects.filter(person__community=community, person__removed_at__isnull=True, is_primary=True)
+        .values_list("staff_level").annotate(n=Count("person", distinct=True)).values_list("staff_level", "n")
+    )
+    roles = dict(
+        Membership.objects.active().filter(community=community).values_list("role").annotate(n=Count("id")).values_list("role", "n")
+    )
+    people_count = Person.objects.active().filter(community=community).count()
+    return CommunitySummary(
+        organizations_by_kind=[(label, kinds[value]) for value, label in choices.OrganizationKind.choices if kinds.get(value)],
+        people_by_staff_level=[(label, levels[value]) for value, label in choices.StaffLevel.choices if levels.get(value)],
+        members_by_role=[(label, roles[value]) for value, label in choices.Role.choices if roles.get(value)],
+        organization_count=sum(kinds.values()),
+        people_count=people_count,
+        member_count=sum(roles.values()),
+    )
+
+
+def organizations_for(access: CommunityAccess, *, query: str = "", kind: str = "", state: str = "",
+                      theme: str = "") -> QuerySet[Organization]:
+    """Organizations of the community, filtered; annotated with their people count."""
+    queryset = Organization.objects.active().filter(community=access.community)
+    if query:
+        queryset = queryset.filter(Q(name__icontains=query) | Q(municipality__icontains=query) | Q(description__icontains=query))
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if state:
+        queryset = queryset.filter(state=state)
+    if theme:
+        # JSON containment differs between SQLite and PostgreSQL; a quoted substring works on both.
+        queryset = queryset.filter(thematic_areas__icontains=f'"{theme}"')
+    return queryset.annotate(
+        people_count=Count("affiliations", filter=Q(affiliations__person__removed_at__isnull=True))
+    ).order_by("name", "id")
+
+
+def organization_detail(access: CommunityAccess, pk: int) -> Organization | None:
+    return (
+        Organization.objects.active().filter(community=access.community, pk=pk)
+        .prefetch_related(Prefetch("affiliations", queryset=Affiliation.objects.filter(person__removed_at__isnull=True).select_related("person")))
+        .first()
+    )
+
+
+def people_for(access: CommunityAccess, *, query: str = "", staff_level: str = "", organization: str = "") -> QuerySet[Person]:
+    queryset = Person.objects.active().filter(community=access.community)
+    if query:
+        queryset = queryset.filter(display_name__icontains=query)
+    if staff_level:
+        queryset = queryset.filter(affiliations__staff_level=staff_level).distinct()
+    if organization.isdigit():
+        queryset = queryset.filter(affiliations__organization_id=int(organization))
+    return queryset.prefetch_related(
+        Prefetch("affiliations", queryset=Affiliation.objects.select_related("organization").filter(organization__removed_at__isnull=True))
+    )
+
+
+def person_detail(access: CommunityAccess, pk: int) -> Person | None:
+    return (
+        Person.objects.active().filter(community=access.community, pk=pk)
+        .prefetch_related(Prefetch("affiliations", queryset=Affiliation.objects.select_related("organization")))
+        .first()
+    )
+
+
+def memberships_for(community: Community) -> QuerySet[Membership]:
+    return Membership.objects.active().filter(community=community).select_related("user", "person").order_by("role", "person__display_name")
+
+
+def invitations_for(community: Community) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(community=community).select_related("organization", "invited_by")
+
+
+def peer_groups_for(community: Community) -> QuerySet[PeerGroup]:
+    return PeerGroup.objects.active().filter(community=community).prefetch_related(
+        Prefetch("members", queryset=Person.objects.active().order_by("display_name"))
+    )
+
+
+def audit_events_for(community: Community) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(community=community).select_related("actor")
+
+
+def staff_levels_present(people) -> Counter:
+    counter: Counter = Counter()
+    for person in people:
+        for affiliation in person.affiliations.all():
+            counter[affiliation.staff_level] += 1
+    return counter
+
+
+__all__ = ["visible_communities"]
