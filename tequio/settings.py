@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    # Serves django-ninja's Swagger UI page and its scripts from our own static files
+    # (no CDN, no inline script), so /api/v1/docs works under the CSP.
+    "ninja",
     "tequio.core",
     *[app for app in env_list("TEQUIO_EXTRA_APPS")],
 ]
@@ -190,6 +193,8 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "America/Mexico_City")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# tequio/static is not an app's static folder, so the finders must be told about it.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -253,7 +258,6 @@ INSTALLED_APPS += [app for app in TEQUIO_CAPABILITIES if app not in INSTALLED_AP
 
 # Django's default 1000 fields is too small for a long questionnaire or vote form.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
-FORMS_URLFIELD_ASSUME_HTTPS = True
 if not PRODUCTION:
     # WhiteNoise serves from the finders in development; the folder only has to exist.
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)

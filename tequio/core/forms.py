@@ -60,6 +60,7 @@ class OrganizationForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple, required=False,
     )
     country = forms.ChoiceField(label=_("Country"), initial="MX")
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https", max_length=200)
     state = forms.CharField(label=_("State"), required=False, help_text=STATE_HELP, max_length=100,
                             widget=forms.TextInput(attrs={"list": "mx-states"}))
 

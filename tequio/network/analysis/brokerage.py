@@ -72,7 +72,9 @@ class Brokerage:
         return {role: int(sums[r]) for r, role in enumerate(ROLES)}
 
 
-def _role_codes(ga: NDArray[np.int64], gv: NDArray[np.int64], gb: NDArray[np.int64]) -> NDArray[np.int64]:
+def _role_codes(
+    ga: NDArray[np.int64], gv: NDArray[np.int64], gb: NDArray[np.int64]
+) -> NDArray[np.int64]:
     """Role index (position in ROLES) of 2-paths a->v->b from the three groups."""
     return np.select(
         [
@@ -87,7 +89,11 @@ def _role_codes(ga: NDArray[np.int64], gv: NDArray[np.int64], gb: NDArray[np.int
 
 
 def _all_two_paths(
-    n: int, k: int, codes: NDArray[np.int64], src: NDArray[np.int64], dst: NDArray[np.int64],
+    n: int,
+    k: int,
+    codes: NDArray[np.int64],
+    src: NDArray[np.int64],
+    dst: NDArray[np.int64],
     arc_code: NDArray[np.int64],
 ) -> NDArray[np.int64]:
     """Per broker and role, every 2-path a->v->b with a != b, open or closed."""
@@ -95,9 +101,7 @@ def _all_two_paths(
     out = np.bincount(src * k + codes[dst], minlength=n * k).reshape(n, k)
     # a->v->a is not a 2-path: remove, per group, the partners tied in both directions.
     reciprocal = np.isin(dst * n + src, arc_code)
-    recip = np.bincount(
-        dst[reciprocal] * k + codes[src[reciprocal]], minlength=n * k
-    ).reshape(n, k)
+    recip = np.bincount(dst[reciprocal] * k + codes[src[reciprocal]], minlength=n * k).reshape(n, k)
 
     rows = np.arange(n)
     own = codes
@@ -141,10 +145,19 @@ def _closed_two_paths(
     return closed.reshape(n, 5)
 
 
-def _sna_moments(
+def _choose2(x: float | NDArray[np.float64]) -> float | NDArray[np.float64]:
+    """x(x-1)/2: R's ``choose(x, 2)``, also for the 0 and 1 that group sizes can produce."""
+    return x * (x - 1) / 2
+
+
+def sna_moments(
     group_sizes: NDArray[np.float64], total: int, density: float
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Expected counts and variances per broker group, (k, 6), as `sna::brokerage` computes them."""
+    """Expected counts and variances per broker group, (k, 6), as `sna::brokerage` computes them.
+
+    `group_sizes` in group order, `total` nodes, `density` the arc density m / (N(N-1)).
+    Columns follow `ROLES` then the total.
+    """
     k = len(group_sizes)
     big_n = float(total)
     d = density
@@ -158,24 +171,22 @@ def _sna_moments(
         exp[i, 0] = p * (ni - 1) * (ni - 2)
         var[i, 0] = exp[i, 0] * (1 - p) + 2 * (ni - 1) * (ni - 2) * (ni - 3) * cube
         exp[i, 1] = p * float((others * (others - 1)).sum())
-        var[i, 1] = exp[i, 1] * (1 - p) + 2 * float((others * (others - 1) * (others - 2)).sum()) * cube
+        var[i, 1] = (
+            exp[i, 1] * (1 - p) + 2 * float((others * (others - 1) * (others - 2)).sum()) * cube
+        )
         exp[i, 2] = p * (big_n - ni) * (ni - 1)
-        var[i, 2] = exp[i, 2] * (1 - p) + 2 * (
-            (ni - 1) * _choose2(big_n - ni) + (big_n - ni) * _choose2(ni - 1)
-        ) * cube
+        var[i, 2] = (
+            exp[i, 2] * (1 - p)
+            + 2 * ((ni - 1) * _choose2(big_n - ni) + (big_n - ni) * _choose2(ni - 1)) * cube
+        )
         exp[i, 3], var[i, 3] = exp[i, 2], var[i, 2]
         exp[i, 4] = p * (float(others.sum()) ** 2 - float((others**2).sum()))
-        var[i, 4] = exp[i, 4] * (1 - p) + 4 * float(
-            (others * _choose2(big_n - others - ni)).sum()
-        ) * cube
+        var[i, 4] = (
+            exp[i, 4] * (1 - p) + 4 * float((others * _choose2(big_n - others - ni)).sum()) * cube
+        )
         exp[i, 5] = p * (big_n - 1) * (big_n - 2)
         var[i, 5] = exp[i, 5] * (1 - p) + 2 * (big_n - 1) * (big_n - 2) * (big_n - 3) * cube
     return exp, var
-
-
-def _choose2(x: float | NDArray[np.float64]) -> float | NDArray[np.float64]:
-    """x(x-1)/2: R's ``choose(x, 2)``, also for the 0 and 1 that group sizes can produce."""
-    return x * (x - 1) / 2
 
 
 def brokerage(net: TieNetwork, attribute: str = "kind") -> Brokerage:
@@ -202,7 +213,7 @@ def brokerage(net: TieNetwork, attribute: str = "kind") -> Brokerage:
     if n > 1:
         density = len(arcs) / (n * (n - 1))
         sizes = np.bincount(codes, minlength=k).astype(np.float64)
-        group_exp, group_var = _sna_moments(sizes, n, density)
+        group_exp, group_var = sna_moments(sizes, n, density)
         expected = group_exp[codes]
         sd = np.sqrt(group_var[codes])
         observed = np.column_stack((counts, total)).astype(np.float64)

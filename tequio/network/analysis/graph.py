@@ -48,7 +48,7 @@ class Node:
 
     id: NodeId
     kind: str = ""
-    attrs: Mapping[str, Any] = field(default=_EMPTY)
+    attrs: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
     since: date | None = None
     until: date | None = None
 

@@ -74,8 +74,14 @@ class NodeMetrics:
 
     def rows(self) -> Iterator[dict[str, Any]]:
         """One plain dict per node (NaN as None), ready for templates and exports."""
-        columns = ("degree", "betweenness", "betweenness_normalized", "closeness",
-                   "eigenvector", "constraint")
+        columns = (
+            "degree",
+            "betweenness",
+            "betweenness_normalized",
+            "closeness",
+            "eigenvector",
+            "constraint",
+        )
         arrays = [getattr(self, name).tolist() for name in columns]
         for i, node_id in enumerate(self.ids):
             row: dict[str, Any] = {"id": node_id}
@@ -104,7 +110,9 @@ def node_metrics(net: TieNetwork) -> NodeMetrics:
         with warnings.catch_warnings():
             # igraph warns whenever the network is disconnected; that is our normal case and
             # the documented behaviour (zeros outside the leading component) is what we want.
-            warnings.filterwarnings("ignore", message=".*eigenvector centralit", category=RuntimeWarning)
+            warnings.filterwarnings(
+                "ignore", message=".*eigenvector centralit", category=RuntimeWarning
+            )
             eigenvector = np.asarray(graph.eigenvector_centrality(scale=True), dtype=np.float64)
         # ARPACK can return tiny negative values for nodes outside the leading component.
         eigenvector = np.clip(eigenvector, 0.0, None)
