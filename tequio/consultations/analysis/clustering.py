@@ -12,6 +12,7 @@ centres), so the same votes give the same groups.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,6 +22,8 @@ MAX_GROUPS = 5
 GROUP_K_BUFFER = 4
 KMEANS_ITERS = 100
 KMEANS_TOL = 0.01
+
+ColdStart = Literal["first_distinct", "lowest_inertia"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,16 +58,18 @@ def _sq_distances(points: NDArray[np.float64], centres: NDArray[np.float64]) -> 
 
 
 def _assign(points: NDArray[np.float64], centres: NDArray[np.float64]) -> NDArray[np.intp]:
-    # Chunked so a 100k-participant conversation never holds a 100k x 100 float matrix.
+    # Chunked so a 100k-participant conversation never holds a 100k x 100 distance matrix.
     labels = np.empty(points.shape[0], dtype=np.intp)
-    step = 65_536
+    step = 16_384
     for start in range(0, points.shape[0], step):
         chunk = points[start : start + step]
         labels[start : start + step] = np.argmin(_sq_distances(chunk, centres), axis=1)
     return labels
 
 
-def _merge_closest(centres: NDArray[np.float64], weights: NDArray[np.float64], k: int) -> NDArray[np.float64]:
+def _merge_closest(
+    centres: NDArray[np.float64], weights: NDArray[np.float64], k: int
+) -> NDArray[np.float64]:
     centres, weights = centres.copy(), weights.astype(np.float64).copy()
     while centres.shape[0] > k:
         d = _sq_distances(centres, centres)
@@ -83,23 +88,20 @@ def _merge_closest(centres: NDArray[np.float64], weights: NDArray[np.float64], k
 def _split_most_distal(
     points: NDArray[np.float64], centres: NDArray[np.float64], k: int
 ) -> NDArray[np.float64]:
-    """Add the points farthest from their current centre as new centres until there are k."""
+    """Add the point farthest from every current centre as a new centre, until there are k.
+
+    One at a time, so two new centres never come from the same far-off clump.
+    """
     if centres.shape[0] >= k or points.shape[0] == 0:
         return centres
-    if centres.shape[0] == 0:
-        return first_distinct(points, k)
-    labels = _assign(points, centres)
-    dist = np.sqrt(_sq_distances(points, centres)[np.arange(points.shape[0]), labels])
-    order = np.argsort(-dist, kind="stable")
-    chosen = [c for c in centres]
-    seen = {tuple(c) for c in centres}
-    for idx in order:
-        if len(chosen) >= k or dist[idx] == 0:
-            break
-        key = tuple(points[idx])
-        if key not in seen:
-            seen.add(key)
-            chosen.append(points[idx])
+    chosen = list(centres)
+    dist = _sq_distances(points, centres).min(axis=1)
+    while len(chosen) < k:
+        far = int(np.argmax(dist))  # first of equals: deterministic
+        if dist[far] <= 0.0:
+            break  # every point already coincides with a centre
+        chosen.append(points[far])
+        dist = np.minimum(dist, _sq_distances(points, points[far : far + 1])[:, 0])
     return np.asarray(chosen, dtype=np.float64)
 
 
@@ -161,6 +163,14 @@ def kmeans(
     return Clustering(centres=centres, weights=mass, labels=labels)
 
 
+def inertia(
+    points: NDArray[np.float64], clustering: Clustering, weights: NDArray[np.float64] | None = None
+) -> float:
+    """Weighted sum of squared distances to the assigned centres: the k-means objective."""
+    sq = ((points - clustering.centres[clustering.labels]) ** 2).sum(axis=1)
+    return float(sq.sum() if weights is None else sq @ weights)
+
+
 def max_groups(n_base: int, limit: int = MAX_GROUPS) -> int:
     """Largest k tried for groups: min(limit, 2 + n_base // 12), so few base clusters give few groups."""
     return min(limit, 2 + n_base // 12)
@@ -213,11 +223,13 @@ def group_candidates(
     max_k: int = MAX_GROUPS,
     previous_centres: NDArray[np.float64] | None = None,
     previous_weights: NDArray[np.float64] | None = None,
+    cold_start: ColdStart = "first_distinct",
 ) -> GroupCandidates:
     """Weighted k-means of base-cluster centres for k = 2..max_groups(n_base), with silhouettes.
 
-    A k whose clustering collapses to fewer non-empty groups is not a real candidate and
-    is skipped.
+    Without previous centres the runs start from the first k distinct base centres, as in
+    Pol.is; `cold_start="lowest_inertia"` also tries a farthest-point start and keeps the
+    lower objective. A k whose clustering collapses to fewer non-empty groups is skipped.
     """
     by_k: dict[int, Clustering] = {}
     sil: dict[int, float] = {}
@@ -226,10 +238,21 @@ def group_candidates(
     for k in range(2, max_groups(n_base, max_k) + 1):
         if k > n_distinct:
             break
-        init = warm_start(base.centres, k, previous_centres, previous_weights)
-        result = kmeans(base.centres, k, weights=base.weights, init=init)
-        if result.k != k:
+        if previous_centres is None or previous_centres.shape[0] == 0:
+            inits = [first_distinct(base.centres, k)]
+            if cold_start == "lowest_inertia":
+                # Also grow from the first base cluster by splitting off the most distal
+                # ones (what Pol.is does when k grows between updates), keep the better
+                # k-means optimum: first-distinct seeds all land in one camp when the
+                # first participants agree with each other.
+                inits.append(_split_most_distal(base.centres, base.centres[:1], k))
+        else:
+            inits = [warm_start(base.centres, k, previous_centres, previous_weights)]
+        runs = [kmeans(base.centres, k, weights=base.weights, init=init) for init in inits]
+        runs = [run for run in runs if run.k == k]
+        if not runs:
             continue
+        result = min(runs, key=lambda run: inertia(base.centres, run, base.weights))
         by_k[k] = result
         sil[k] = silhouette(base.centres, result.labels)
     return GroupCandidates(by_k=by_k, silhouettes=sil)

@@ -25,6 +25,9 @@ PASS = 0
 MAX_PARTICIPANTS = 100_000
 MAX_STATEMENTS = 10_000
 
+# Statement indices, or a boolean mask with one entry per statement.
+StatementSet = Iterable[int] | NDArray[np.integer] | NDArray[np.bool_]
+
 
 @dataclass(frozen=True, eq=False)
 class VoteMatrix:
@@ -65,8 +68,14 @@ class VoteMatrix:
         return dense
 
 
-def _mask(indices: Iterable[int] | ArrayLike, size: int, name: str) -> NDArray[np.bool_]:
-    idx = np.asarray(list(indices) if not isinstance(indices, np.ndarray) else indices, dtype=np.int64)
+def _mask(indices: StatementSet, size: int, name: str) -> NDArray[np.bool_]:
+    """Statement mask from indices, or from a boolean mask of the right length."""
+    raw = indices if isinstance(indices, np.ndarray) else np.asarray(list(indices), dtype=np.int64)
+    if raw.dtype == np.bool_:
+        if raw.size != size:
+            raise ValueError(f"{name} as a mask must have one entry per statement ({size})")
+        return raw.astype(bool).copy()
+    idx = raw.astype(np.int64)
     if idx.size and (idx.min() < 0 or idx.max() >= size):
         raise ValueError(f"{name} contains a statement index outside 0..{size - 1}")
     mask = np.zeros(size, dtype=bool)
@@ -76,6 +85,8 @@ def _mask(indices: Iterable[int] | ArrayLike, size: int, name: str) -> NDArray[n
 
 def _keep_first_seen(ids: NDArray[np.int64], limit: int) -> NDArray[np.bool_]:
     """Mask of vote positions whose id is among the first `limit` distinct ids to appear."""
+    if ids.size == 0 or int(ids.max()) < limit:
+        return np.ones(ids.size, dtype=bool)  # cannot hold more distinct ids than the limit
     uniq, first = np.unique(ids, return_index=True)
     if uniq.size <= limit:
         return np.ones(ids.size, dtype=bool)
@@ -90,8 +101,8 @@ def build_vote_matrix(
     *,
     n_participants: int | None = None,
     n_statements: int | None = None,
-    moderated_out: Iterable[int] | ArrayLike = (),
-    meta: Iterable[int] | ArrayLike = (),
+    moderated_out: StatementSet = (),
+    meta: StatementSet = (),
     max_participants: int = MAX_PARTICIPANTS,
     max_statements: int = MAX_STATEMENTS,
 ) -> VoteMatrix:
@@ -102,7 +113,8 @@ def build_vote_matrix(
     Participants and statements beyond the first `max_participants` / `max_statements` to
     appear in the votes are dropped, as Pol.is does.
 
-    Raises ValueError on negative indices, mismatched lengths or votes outside {-1, 0, 1}.
+    `moderated_out` and `meta` may also be boolean masks over statements. Raises
+    ValueError on negative indices, mismatched lengths or votes outside {-1, 0, 1}.
     """
     p = np.asarray(participants, dtype=np.int64).ravel()
     s = np.asarray(statements, dtype=np.int64).ravel()

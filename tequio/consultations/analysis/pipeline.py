@@ -9,7 +9,6 @@ smoother.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,6 +19,7 @@ from .clustering import (
     GROUP_K_BUFFER,
     MAX_GROUPS,
     Clustering,
+    ColdStart,
     KSmootherState,
     displayed_k,
     group_candidates,
@@ -27,16 +27,22 @@ from .clustering import (
     smooth_k,
     warm_start,
 )
-from .matrix import VoteMatrix, build_vote_matrix, participants_in_conversation
-from .pca import Imputation, PCAResult, principal_components, project_participants, project_statements
+from .matrix import StatementSet, VoteMatrix, build_vote_matrix, participants_in_conversation
+from .pca import (
+    Imputation,
+    PCAResult,
+    principal_components,
+    project_participants,
+    project_statements,
+)
 from .stats import (
     N_CONSENSUS,
     N_REPRESENTATIVE,
     Z90,
     Consensus,
     GroupVotes,
-    RepresentativeStatement,
     Repness,
+    RepresentativeStatement,
     all_votes,
     consensus,
     divisiveness,
@@ -54,8 +60,9 @@ FloatArray = NDArray[np.float64]
 class PipelineOptions:
     """Method parameters; the defaults are Pol.is's.
 
-    `imputation="zero"` and a lower `min_votes` reproduce the Pol.is of 2017, whose
-    groupings are in the older open-data exports (see docs/consultations-math.md).
+    `imputation="zero"` and `min_votes=1` reproduce the Pol.is of 2017, whose groupings
+    are in the older open-data exports. `group_cold_start="lowest_inertia"` guards the first
+    update against participants arriving camp by camp (see docs/consultations-math.md).
     """
 
     min_votes: int = 7
@@ -64,6 +71,7 @@ class PipelineOptions:
     max_k: int = MAX_GROUPS
     group_k_buffer: int = GROUP_K_BUFFER
     imputation: Imputation = "column_mean"
+    group_cold_start: ColdStart = "first_distinct"
     n_representative: int = N_REPRESENTATIVE
     n_consensus: int = N_CONSENSUS
     n_divisive: int = 10
@@ -127,8 +135,8 @@ def run_pipeline(
     *,
     n_participants: int | None = None,
     n_statements: int | None = None,
-    moderated_out: Iterable[int] | ArrayLike = (),
-    meta: Iterable[int] | ArrayLike = (),
+    moderated_out: StatementSet = (),
+    meta: StatementSet = (),
     previous: PipelineState | None = None,
     options: PipelineOptions | None = None,
 ) -> PipelineResult:
@@ -175,14 +183,13 @@ def analyse(
 
     members = np.flatnonzero(in_conv)
     points = coords[members]
-    base = kmeans(
-        points, opts.base_k, init=warm_start(points, opts.base_k, prev.base_centres)
-    )
+    base = kmeans(points, opts.base_k, init=warm_start(points, opts.base_k, prev.base_centres))
     candidates = group_candidates(
         base,
         max_k=opts.max_k,
         previous_centres=prev.group_centres,
         previous_weights=prev.group_weights,
+        cold_start=opts.group_cold_start,
     )
     best_k = candidates.best_k
     smoother = smooth_k(prev.k_smoother, best_k, buffer=opts.group_k_buffer)

@@ -73,7 +73,9 @@ class _Collector:
             raise first
 
 
-def _records(path: Path, required: tuple[str, ...], errors: _Collector) -> Iterator[tuple[int, dict[str, tuple[int, str]]]]:
+def _records(
+    path: Path, required: tuple[str, ...], errors: _Collector
+) -> Iterator[tuple[int, dict[str, tuple[int, str]]]]:
     """Yield (start line, {column name: (1-based position, text)}) for each data row."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
@@ -115,7 +117,12 @@ def _records(path: Path, required: tuple[str, ...], errors: _Collector) -> Itera
 
 
 def _int(
-    fields: dict[str, tuple[int, str]], name: str, line: int, errors: _Collector, *, blank_ok: bool = False
+    fields: dict[str, tuple[int, str]],
+    name: str,
+    line: int,
+    errors: _Collector,
+    *,
+    blank_ok: bool = False,
 ) -> int | None:
     column, text = fields[name]
     if text == "" and blank_ok:
@@ -145,7 +152,9 @@ def load_polis_export(directory: str | Path) -> PolisConversation:
         cid = _int(fields, "comment-id", line, comments_errors)
         mod = _int(fields, "moderated", line, comments_errors)
         if mod is not None and mod not in (-1, 0, 1):
-            comments_errors.add(line, fields["moderated"][0], f"'moderated' must be -1, 0 or 1, got {mod}")
+            comments_errors.add(
+                line, fields["moderated"][0], f"'moderated' must be -1, 0 or 1, got {mod}"
+            )
         if cid is None:
             continue
         if cid in first_line:
@@ -175,10 +184,14 @@ def load_polis_export(directory: str | Path) -> PolisConversation:
             votes_errors.add(line, fields["vote"][0], f"'vote' must be -1, 0 or 1, got {vote}")
             continue
         if cid is not None and cid not in statement_index:
-            votes_errors.add(line, fields["comment-id"][0], f"comment-id {cid} is not in comments.csv")
+            votes_errors.add(
+                line, fields["comment-id"][0], f"comment-id {cid} is not in comments.csv"
+            )
             continue
         if pid is not None and pid < 0:
-            votes_errors.add(line, fields["voter-id"][0], f"'voter-id' must not be negative, got {pid}")
+            votes_errors.add(
+                line, fields["voter-id"][0], f"'voter-id' must not be negative, got {pid}"
+            )
             continue
         if ts is None or cid is None or pid is None or vote is None:
             continue

@@ -75,7 +75,10 @@ def prop_test(successes: NDArray[np.integer], trials: NDArray[np.integer]) -> Fl
 
 
 def two_prop_test(
-    s1: NDArray[np.integer], n1: NDArray[np.integer], s2: NDArray[np.integer], n2: NDArray[np.integer]
+    s1: NDArray[np.integer],
+    n1: NDArray[np.integer],
+    s2: NDArray[np.integer],
+    n2: NDArray[np.integer],
 ) -> FloatArray:
     """Two-proportion z-score that population 1's rate exceeds population 2's.
 
@@ -246,7 +249,11 @@ def consensus(
     Ranked by probability x z. Groups play no part here: see `group_consensus` for
     agreement that must hold within every group.
     """
-    na, nd, ns = everyone.agree.sum(axis=0), everyone.disagree.sum(axis=0), everyone.votes.sum(axis=0)
+    na, nd, ns = (
+        everyone.agree.sum(axis=0),
+        everyone.disagree.sum(axis=0),
+        everyone.votes.sum(axis=0),
+    )
 
     def pick(successes: IntArray, direction: Direction) -> tuple[ConsensusStatement, ...]:
         p = (1.0 + successes) / (2.0 + ns)
@@ -297,7 +304,9 @@ def divisiveness(rep: Repness) -> FloatArray:
     return rep.pa.max(axis=0) - rep.pa.min(axis=0)
 
 
-def importance(agree: FloatArray, passes: FloatArray, votes: FloatArray, extremity: FloatArray) -> FloatArray:
+def importance(
+    agree: FloatArray, passes: FloatArray, votes: FloatArray, extremity: FloatArray
+) -> FloatArray:
     """(1 - pass rate) x (extremity + 1) x agree rate, all rates with pseudocounts."""
     p = (passes + 1.0) / (votes + 2.0)
     a = (agree + 1.0) / (votes + 2.0)
