@@ -32,7 +32,7 @@ lint: install-test
 
 ## Extract strings into the es/en catalogs (then translate, then `make check-messages`).
 messages:
-	cd tequio && ../$(BIN)/django-admin makemessages -l es -l en --no-obsolete --ignore 'analysis/*' && ../$(BIN)/django-admin compilemessages
+	$(BIN)/python scripts/check_messages.py --update
 
 check-messages:
 	$(BIN)/python scripts/check_messages.py

@@ -50,6 +50,7 @@ def parse(block: list[str], start: int):
 
 
 def main() -> int:
+    update_only = "--update" in sys.argv[1:]
     subprocess.run(
         [DJANGO_ADMIN, "makemessages", "-l", "es", "-l", "en", "--no-obsolete", "--no-location", *IGNORES],
         cwd=PACKAGE, check=True, capture_output=True,
@@ -64,6 +65,10 @@ def main() -> int:
                     problems.append(f"{po.relative_to(ROOT)}:{line}: fuzzy: {msgid[:70]!r}")
                 elif any(not value for value in msgstrs):
                     problems.append(f"{po.relative_to(ROOT)}:{line}: untranslated: {msgid[:70]!r}")
+    if problems and update_only:
+        print(f"{len(problems)} entries to translate:")
+        print("\n".join(problems))
+        return 0
     if problems:
         print("\n".join(problems))
         print(f"{len(problems)} missing or fuzzy translations. Translate them, then run `make messages`.")

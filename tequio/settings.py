@@ -34,7 +34,7 @@ PRODUCTION = TEQUIO_ENV == "production"
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 
 # A fixed development key keeps the demo zero-config; checks refuse it in production.
-DEV_SECRET_KEY = "tequio-development-only-key-not-for-production-use-0123456789"
+DEV_SECRET_KEY = "tequio-development-only-key-not-for-production-use-0123456789"  # noqa: S105  (refused in production by tequio.E001)
 SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
@@ -60,7 +60,7 @@ INSTALLED_APPS = [
     # (no CDN, no inline script), so /api/v1/docs works under the CSP.
     "ninja",
     "tequio.core",
-    *[app for app in env_list("TEQUIO_EXTRA_APPS")],
+    *env_list("TEQUIO_EXTRA_APPS"),
 ]
 
 MIDDLEWARE = [
@@ -253,7 +253,7 @@ LOGGING = {
 }
 
 # Capability apps: each registers itself with core through its manifest.
-TEQUIO_CAPABILITIES: list[str] = []
+TEQUIO_CAPABILITIES: list[str] = ["tequio.convenings", "tequio.network", "tequio.consultations"]
 INSTALLED_APPS += [app for app in TEQUIO_CAPABILITIES if app not in INSTALLED_APPS]
 
 # Django's default 1000 fields is too small for a long questionnaire or vote form.

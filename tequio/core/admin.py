@@ -1,6 +1,18 @@
 from django.contrib import admin
 
-from .models import Affiliation, ApiToken, AuditEvent, Charter, Community, Goal, Invitation, Membership, Organization, PeerGroup, Person
+from .models import (
+    Affiliation,
+    ApiToken,
+    AuditEvent,
+    Charter,
+    Community,
+    Goal,
+    Invitation,
+    Membership,
+    Organization,
+    PeerGroup,
+    Person,
+)
 
 
 @admin.register(Community)
@@ -45,7 +57,11 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_display = ["created_at", "community", "actor", "action", "target_repr"]
     list_filter = ["action"]
 
-    # The audit log is append-only, even for administrators.
+    # The audit log is append-only, even for administrators: only services write it,
+    # so a hand-made entry could not be told from a real one.
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
         return False
 

@@ -100,6 +100,7 @@ class Organization(models.Model):
             models.CheckConstraint(
                 condition=Q(founding_year__isnull=True) | Q(founding_year__gte=1800, founding_year__lte=2100),
                 name="organization_founding_year_range",
+                violation_error_message=_("The founding year must be between 1800 and 2100."),
             ),
         ]
 

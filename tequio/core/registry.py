@@ -42,8 +42,13 @@ class Capability:
     demo_seed: Callable[..., None] | None = None
     bench_generate: Callable[..., None] | None = None
     bench_pages: Callable[..., list] | None = None
-    # URL name -> {persona: expected status}, merged into the URL walk's expectations.
-    url_expectations: dict[str, dict[str, int]] = field(default_factory=dict)
+    # URL name or API path -> {"persona[:METHOD][@privacy]": status}, merged into the URL
+    # walk's expectations (see tequio.testing.urlwalk and docs/permissions.md).
+    url_expectations: dict[str, dict[str, int | str]] = field(default_factory=dict)
+    # (community=, actor=) -> {entity: object or str}: one of each thing the app's URLs
+    # point at, so the URL walk can fill their ids ("convening" for <int:pk> after
+    # "convenings/" or for <int:convening_pk>); "<url name>.<kwarg>" gives a raw value.
+    url_walk_objects: Callable[..., dict[str, Any]] | None = None
 
 
 _capabilities: dict[str, Capability] = {}

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import registry, views
+from . import registry, views, views_io
 
 app_name = "core"
 
@@ -35,6 +35,8 @@ community_patterns = [
     path("invitations/", views.invitations, name="invitations"),
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("audit/", views.audit_log, name="audit"),
+    path("import/", views_io.data_import, name="import"),
+    path("export/<slug:kind>.<slug:fmt>", views_io.data_export, name="export"),
 ]
 
 urlpatterns = [

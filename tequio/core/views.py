@@ -23,6 +23,7 @@ from .forms import (
     InvitationForm,
     OrganizationFilterForm,
     OrganizationForm,
+    PeerGroupCreateForm,
     PeerGroupForm,
     PersonFilterForm,
     PersonForm,
@@ -72,6 +73,11 @@ def _nav(access: CommunityAccess) -> list[dict]:
             items.append({"url": reverse(item.url_name, args=[access.community.slug]), "label": item.label, "show": access.can(item.action)})
     items.append({"url": reverse("core:members", args=[access.community.slug]), "label": _("Members"), "show": access.can("members.view")})
     return [item for item in items if item["show"]]
+
+
+def render_community(request, template: str, access: CommunityAccess, **context) -> HttpResponse:
+    """For capability apps: render a page inside the community layout (its navigation included)."""
+    return _render(request, template, access, **context)
 
 
 # --- directory and communities ----------------------------------------------------
@@ -331,7 +337,7 @@ def affiliation_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @require_POST
 def affiliation_remove(request: HttpRequest, slug: str, pk: int, affiliation_pk: int) -> HttpResponse:
-    access, person = _editable_person(request, slug, pk)
+    _access, person = _editable_person(request, slug, pk)
     affiliation = get_object_or_404(Affiliation, person=person, pk=affiliation_pk)
     services.affiliation_remove(actor=request.user, affiliation=affiliation)
     messages.success(request, _("Affiliation removed."))
@@ -360,10 +366,13 @@ def charter_adopt(request: HttpRequest, slug: str) -> HttpResponse:
     initial.pop("adopted_on", None)
     initial.pop("adopted_how", None)
     form = CharterForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        if _run(form, lambda: services.charter_adopt(actor=request.user, community=access.community, **form.cleaned_data)):
-            messages.success(request, _("New charter version adopted."))
-            return redirect("core:charter", slug)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _run(form, lambda: services.charter_adopt(actor=request.user, community=access.community, **form.cleaned_data))
+    ):
+        messages.success(request, _("New charter version adopted."))
+        return redirect("core:charter", slug)
     return _render(request, "core/charter_form.html", access, form=form, current=current)
 
 
@@ -371,12 +380,17 @@ def charter_adopt(request: HttpRequest, slug: str) -> HttpResponse:
 
 def peer_groups(request: HttpRequest, slug: str) -> HttpResponse:
     access = get_community_for_user(request.user, slug, "peer_groups.view")
-    form = PeerGroupForm(request.POST or None, community=access.community)
+    form = PeerGroupCreateForm(request.POST or None, community=access.community)
     if request.method == "POST":
         access.require("peer_groups.manage")
-        if form.is_valid() and _run(form, lambda: services.peer_group_create(actor=request.user, community=access.community, **form.cleaned_data)):
-            messages.success(request, _("Peer group created."))
-            return redirect("core:peer_groups", slug)
+        result = {}
+
+        def call():
+            result["group"] = services.peer_group_create(actor=request.user, community=access.community, **form.cleaned_data)
+
+        if form.is_valid() and _run(form, call):
+            messages.success(request, _("Peer group created. Now choose its members."))
+            return redirect("core:peer_group_edit", slug, result["group"].pk)
     return _render(request, "core/peer_groups.html", access, groups=selectors.peer_groups_for(access.community), form=form)
 
 
@@ -406,8 +420,10 @@ def peer_group_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 def members(request: HttpRequest, slug: str) -> HttpResponse:
     access = get_community_for_user(request.user, slug, "members.view")
-    page = selectors.paginate(selectors.memberships_for(access.community), request.GET.get("page"), per_page=50)
-    return _render(request, "core/members.html", access, page=page, role_form=RoleForm())
+    # Each row carries a role form: 25 rows, like every other list, keeps the page light.
+    page = selectors.paginate(selectors.memberships_for(access.community), request.GET.get("page"))
+    roles = [(value, str(label)) for value, label in RoleForm().fields["role"].choices]
+    return _render(request, "core/members.html", access, page=page, roles=roles)
 
 
 def _membership(access: CommunityAccess, pk: int) -> Membership:
@@ -459,10 +475,13 @@ def community_leave(request: HttpRequest, slug: str) -> HttpResponse:
 def invitations(request: HttpRequest, slug: str) -> HttpResponse:
     access = get_community_for_user(request.user, slug, "members.manage")
     form = InvitationForm(request.POST or None, community=access.community)
-    if request.method == "POST" and form.is_valid():
-        if _run(form, lambda: services.invitation_create(actor=request.user, community=access.community, **form.cleaned_data)):
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
-            return redirect("core:invitations", slug)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _run(form, lambda: services.invitation_create(actor=request.user, community=access.community, **form.cleaned_data))
+    ):
+        messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+        return redirect("core:invitations", slug)
     page = selectors.paginate(selectors.invitations_for(access.community), request.GET.get("page"))
     return _render(request, "core/invitations.html", access, form=form, page=page)
 

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from tequio.core import choices, services
 from tequio.core.models import Community, Organization, Person
 
-PASSWORD = "correct-horse-battery-staple"
+PASSWORD = "correct-horse-battery-staple"  # noqa: S105  (test personas only)
 PERSONAS = ["anonymous", "outsider", "observer", "ally", "member", "steward", "convener", "admin"]
 ROLE_OF = {"observer": "observer", "ally": "ally", "member": "member", "steward": "steward", "convener": "convener"}
 
@@ -56,7 +56,7 @@ def build_cast(*, privacy: str = choices.Privacy.LISTED, slug: str = "cast") -> 
     member_person = None
     for role in ("observer", "ally", "member", "steward"):
         user = make_user(f"{role}@{slug}.test")
-        invitation, token = services.invitation_create(actor=convener, community=community, email=user.email, role=role,
+        _invitation, token = services.invitation_create(actor=convener, community=community, email=user.email, role=role,
                                                        organization=organization)
         membership = services.invitation_accept(user=user, token=token)
         users[role] = user

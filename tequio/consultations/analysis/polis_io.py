@@ -29,11 +29,24 @@ class PolisFormatError(ValueError):
     (capped at MAX_REPORTED), this one first.
     """
 
-    def __init__(self, line: int, column: int, message: str, *, file: str = "") -> None:
+    def __init__(
+        self,
+        line: int,
+        column: int,
+        message: str,
+        *,
+        file: str = "",
+        code: str = "",
+        params: dict[str, object] | None = None,
+    ) -> None:
         self.line = line
         self.column = column
         self.message = message
         self.file = file
+        # A stable name for the problem and its values, so that a caller can say it in
+        # the reader's language (the message itself is English).
+        self.code = code
+        self.params = dict(params or {})
         self.errors: tuple[PolisFormatError, ...] = (self,)
         where = f"{file}, " if file else ""
         super().__init__(f"{where}line {line}, column {column}: {message}")
@@ -62,9 +75,13 @@ class _Collector:
         self.file = file
         self.errors: list[PolisFormatError] = []
 
-    def add(self, line: int, column: int, message: str) -> None:
+    def add(
+        self, line: int, column: int, message: str, code: str = "", **params: object
+    ) -> None:
         if len(self.errors) < MAX_REPORTED:
-            self.errors.append(PolisFormatError(line, column, message, file=self.file))
+            self.errors.append(
+                PolisFormatError(line, column, message, file=self.file, code=code, params=params)
+            )
 
     def raise_if_any(self) -> None:
         if self.errors:
@@ -82,15 +99,15 @@ def _records(
         try:
             header = next(reader)
         except StopIteration:
-            errors.add(1, 1, "empty file, expected a header row")
+            errors.add(1, 1, "empty file, expected a header row", "empty_file")
             return
         except csv.Error as exc:
-            errors.add(1, 1, f"unreadable CSV: {exc}")
+            errors.add(1, 1, f"unreadable CSV: {exc}", "unreadable", detail=str(exc))
             return
         positions = {name.strip(): i for i, name in enumerate(header)}
         missing = [name for name in required if name not in positions]
         for name in missing:
-            errors.add(1, len(header) + 1, f"missing column {name!r}")
+            errors.add(1, len(header) + 1, f"missing column {name!r}", "missing_column", name=name)
         if missing:
             return
         line = reader.line_num + 1
@@ -100,7 +117,7 @@ def _records(
             except StopIteration:
                 return
             except csv.Error as exc:
-                errors.add(line, 1, f"unreadable CSV: {exc}")
+                errors.add(line, 1, f"unreadable CSV: {exc}", "unreadable", detail=str(exc))
                 return
             start, line = line, reader.line_num + 1
             if not row or all(not cell.strip() for cell in row):
@@ -109,7 +126,14 @@ def _records(
             for name in required:
                 pos = positions[name]
                 if pos >= len(row):
-                    errors.add(start, pos + 1, f"row has {len(row)} fields, {name!r} is missing")
+                    errors.add(
+                        start,
+                        pos + 1,
+                        f"row has {len(row)} fields, {name!r} is missing",
+                        "short_row",
+                        fields=len(row),
+                        name=name,
+                    )
                     break
                 fields[name] = (pos + 1, row[pos].strip())
             else:
@@ -130,7 +154,9 @@ def _int(
     try:
         return int(text)
     except ValueError:
-        errors.add(line, column, f"{name!r} must be an integer, got {text!r}")
+        errors.add(
+            line, column, f"{name!r} must be an integer, got {text!r}", "not_integer", name=name, value=text
+        )
         return None
 
 
@@ -153,13 +179,22 @@ def load_polis_export(directory: str | Path) -> PolisConversation:
         mod = _int(fields, "moderated", line, comments_errors)
         if mod is not None and mod not in (-1, 0, 1):
             comments_errors.add(
-                line, fields["moderated"][0], f"'moderated' must be -1, 0 or 1, got {mod}"
+                line,
+                fields["moderated"][0],
+                f"'moderated' must be -1, 0 or 1, got {mod}",
+                "bad_moderation",
+                value=mod,
             )
         if cid is None:
             continue
         if cid in first_line:
             comments_errors.add(
-                line, fields["comment-id"][0], f"comment-id {cid} repeats line {first_line[cid]}"
+                line,
+                fields["comment-id"][0],
+                f"comment-id {cid} repeats line {first_line[cid]}",
+                "duplicate_comment",
+                id=cid,
+                first=first_line[cid],
             )
             continue
         first_line[cid] = line
@@ -181,16 +216,26 @@ def load_polis_export(directory: str | Path) -> PolisConversation:
         pid = _int(fields, "voter-id", line, votes_errors)
         vote = _int(fields, "vote", line, votes_errors)
         if vote is not None and vote not in (-1, 0, 1):
-            votes_errors.add(line, fields["vote"][0], f"'vote' must be -1, 0 or 1, got {vote}")
+            votes_errors.add(
+                line, fields["vote"][0], f"'vote' must be -1, 0 or 1, got {vote}", "bad_vote", value=vote
+            )
             continue
         if cid is not None and cid not in statement_index:
             votes_errors.add(
-                line, fields["comment-id"][0], f"comment-id {cid} is not in comments.csv"
+                line,
+                fields["comment-id"][0],
+                f"comment-id {cid} is not in comments.csv",
+                "unknown_comment",
+                id=cid,
             )
             continue
         if pid is not None and pid < 0:
             votes_errors.add(
-                line, fields["voter-id"][0], f"'voter-id' must not be negative, got {pid}"
+                line,
+                fields["voter-id"][0],
+                f"'voter-id' must not be negative, got {pid}",
+                "negative_voter",
+                value=pid,
             )
             continue
         if ts is None or cid is None or pid is None or vote is None:

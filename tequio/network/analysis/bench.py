@@ -162,6 +162,33 @@ def _nmi(a: Sequence[int], b: Sequence[int]) -> float:
     return 1.0 if hx + hy == 0 else 2 * mi / (hx + hy)
 
 
+def _leading_eigenvector(nx: Any, graph: Any, n: int) -> np.ndarray:
+    """Eigenvector centrality scaled to max 1, also for disconnected graphs.
+
+    `nx.eigenvector_centrality_numpy` refuses disconnected graphs, which survey and
+    community networks usually are; the leading eigenvector of the whole adjacency
+    matrix (what igraph returns: zeros outside the component with the largest
+    eigenvalue) is computed with the same ARPACK routine networkx calls.
+    """
+    if graph.number_of_edges() == 0:
+        return np.zeros(n)
+    if nx.is_connected(graph):
+        eigen = nx.eigenvector_centrality_numpy(graph)
+        eig = np.abs(np.array([eigen[i] for i in range(n)]))
+    else:
+        from scipy.sparse.linalg import eigsh
+
+        matrix = nx.to_scipy_sparse_array(graph, nodelist=range(n), dtype=float)
+        if n > 2:
+            _values, vectors = eigsh(matrix, k=1, which="LA")
+            eig = np.abs(vectors[:, 0])
+        else:
+            eig = np.abs(np.linalg.eigh(matrix.toarray())[1][:, -1])
+        eig[eig < 1e-12] = 0.0
+    top = eig.max()
+    return eig / top if top > 0 else eig
+
+
 def networkx_suite(
     net: TieNetwork,
     *,
@@ -190,9 +217,7 @@ def networkx_suite(
     btw = np.array([betweenness[i] for i in range(n)])
     harmonic = nx.harmonic_centrality(graph)
     closeness = np.array([harmonic[i] for i in range(n)]) / (n - 1)
-    eigen = nx.eigenvector_centrality_numpy(graph)
-    eig = np.abs(np.array([eigen[i] for i in range(n)]))
-    eig /= eig.max()
+    eig = _leading_eigenvector(nx, graph, n)
     constraint = nx.constraint(graph)
     components = list(nx.connected_components(graph))
 

@@ -1,0 +1,314 @@
+"""Import and export in the Pol.is open-data format (compdemocracy/openData).
+
+``consultation_import_polis`` reads ``comments.csv`` and ``votes.csv`` (and
+``summary.csv`` when present) into a new consultation: the whole directory is checked
+first (``analysis.polis_io``, plus the statement texts here), every problem is reported
+with its file, line and column in the reader's language, and then nothing is created.
+Later votes replace earlier ones; statements moderated -1 are imported as rejected, so
+they stay in the record and leave the math.
+
+``consultation_export_polis`` writes ``comments.csv``, ``votes.csv``,
+``participants-votes.csv`` (with each participant's opinion group) and ``summary.csv``.
+Participants and statements keep their Pol.is ids (``number``), so an imported
+conversation exports with the same ids. Text cells that a spreadsheet would run as a
+formula are made inert, and read back as they were.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from tequio.core.audit import audit_record
+from tequio.core.io.tabular import safe_cell, unescape_cell
+
+from . import services
+from .analysis import PolisFormatError, load_polis_export
+from .computing import position_key
+from .models import (
+    QUESTION_MAX_LENGTH,
+    STATEMENT_STORED_MAX_LENGTH,
+    AnalysisSnapshot,
+    Audience,
+    Consultation,
+    ConsultationState,
+    Participant,
+    ParticipantKind,
+    Statement,
+    StatementStatus,
+    Vote,
+)
+
+MODERATION_STATUS = {1: StatementStatus.ACCEPTED, 0: StatementStatus.ACCEPTED, -1: StatementStatus.REJECTED}
+STATUS_MODERATION = {StatementStatus.ACCEPTED: 1, StatementStatus.PENDING: 0, StatementStatus.REJECTED: -1,
+                     StatementStatus.SPAM: -1}
+FILES = ("comments.csv", "votes.csv")
+
+
+def _messages() -> dict[str, str]:
+    return {
+        "empty_file": _("the file is empty; a header row was expected"),
+        "unreadable": _("this is not readable CSV (%(detail)s)"),
+        "missing_column": _("the column “%(name)s” is missing"),
+        "short_row": _("the row has %(fields)s fields, so “%(name)s” is missing"),
+        "not_integer": _("“%(name)s” must be a whole number, not “%(value)s”"),
+        "bad_moderation": _("“moderated” must be -1, 0 or 1, not %(value)s"),
+        "duplicate_comment": _("comment-id %(id)s already appears on line %(first)s"),
+        "bad_vote": _("“vote” must be -1, 0 or 1, not %(value)s"),
+        "unknown_comment": _("comment-id %(id)s is not in comments.csv"),
+        "negative_voter": _("“voter-id” cannot be negative (%(value)s)"),
+        "empty_text": _("the statement text is empty"),
+        "long_text": _("the statement has %(length)s characters, more than the %(limit)s allowed"),
+    }
+
+
+def describe(error: PolisFormatError) -> str:
+    """One problem, in the reader's language: "votes.csv, line 3, column 5: …"."""
+    template = _messages().get(error.code)
+    try:
+        detail = template % error.params if template else error.message
+    except (KeyError, TypeError, ValueError):
+        detail = error.message
+    return _("%(file)s, line %(line)d, column %(column)d: %(problem)s") % {
+        "file": error.file or "?", "line": error.line, "column": error.column, "problem": detail}
+
+
+class PolisImportError(ValidationError):
+    """The directory cannot be imported; ``messages`` lists every problem found (translated)."""
+
+
+@dataclass
+class _Comment:
+    number: int
+    text: str
+    author: int | None
+    moderated: int
+    timestamp: int | None
+
+
+def _read_comments(path: Path) -> dict[int, _Comment]:
+    """Texts, authors and times of comments.csv (ids and moderation are checked by polis_io)."""
+    errors: list[PolisFormatError] = []
+    comments: dict[int, _Comment] = {}
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        header = [name.strip() for name in next(reader)]
+        columns = {name: index for index, name in enumerate(header)}
+        if "comment-body" not in columns:
+            raise PolisImportError([describe(PolisFormatError(1, len(header) + 1, "missing column", file=path.name,
+                                                              code="missing_column", params={"name": "comment-body"}))])
+        line = reader.line_num + 1
+        for row in reader:
+            start, line = line, reader.line_num + 1
+            if not row or all(not cell.strip() for cell in row):
+                continue
+
+            def cell(name: str, row=row) -> str:
+                index = columns.get(name)
+                return row[index].strip() if index is not None and index < len(row) else ""
+
+            body_column = columns["comment-body"] + 1
+            text = " ".join(unescape_cell(cell("comment-body")).split())
+            if not text:
+                errors.append(PolisFormatError(start, body_column, "empty", file=path.name, code="empty_text"))
+                continue
+            if len(text) > STATEMENT_STORED_MAX_LENGTH:
+                errors.append(PolisFormatError(start, body_column, "long", file=path.name, code="long_text",
+                                               params={"length": len(text), "limit": STATEMENT_STORED_MAX_LENGTH}))
+                continue
+            author, timestamp = cell("author-id"), cell("timestamp")
+            number = int(cell("comment-id"))
+            comments[number] = _Comment(
+                number=number, text=text, author=int(author) if author.lstrip("-").isdigit() else None,
+                moderated=int(cell("moderated")), timestamp=int(timestamp) if timestamp.isdigit() else None,
+            )
+    if errors:
+        raise PolisImportError([describe(error) for error in errors[:100]])
+    return comments
+
+
+def _read_summary(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        return {row[0].strip(): unescape_cell(row[1].strip()) for row in csv.reader(handle) if len(row) >= 2}
+
+
+def _moment(milliseconds: int) -> datetime:
+    return datetime.fromtimestamp(milliseconds / 1000, tz=UTC)
+
+
+def consultation_import_polis(*, actor, community, directory: str | Path, question: str = "",
+                              language: str = "") -> Consultation:
+    """A new, closed consultation in ``community`` from a Pol.is export directory. Audited.
+
+    Raises ``PolisImportError`` (a ``ValidationError`` whose messages each name the file,
+    line and column) when anything is malformed; then nothing is created.
+    """
+    base = Path(directory)
+    missing = [name for name in FILES if not (base / name).is_file()]
+    if missing:
+        raise PolisImportError([_("%(directory)s has no %(file)s.") % {"directory": base, "file": name} for name in missing])
+    try:
+        conversation = load_polis_export(base)
+    except PolisFormatError as error:
+        raise PolisImportError([describe(problem) for problem in error.errors]) from None
+    comments = _read_comments(base / "comments.csv")
+    summary = _read_summary(base / "summary.csv")
+    question = " ".join((question or summary.get("topic") or base.name).split())[:QUESTION_MAX_LENGTH]
+    language = language or (community.languages or ["es"])[0]
+
+    n_statements = len(conversation.statement_ids)
+    times = conversation.timestamps
+    # Latest vote of each cell, with the times of its first and last casting.
+    cells = conversation.participants.astype(np.int64) * max(n_statements, 1) + conversation.statements
+    _unique, first = np.unique(cells, return_index=True)
+    _unique, last_reversed = np.unique(cells[::-1], return_index=True)
+    last = cells.size - 1 - last_reversed
+    first_vote_of = {}
+    for index in np.argsort(times, kind="stable"):
+        first_vote_of.setdefault(int(conversation.participants[index]), int(times[index]))
+
+    with transaction.atomic():
+        consultation = Consultation(
+            community=community, question=question, context=summary.get("conversation-description", ""),
+            language=language, audience=Audience.MEMBERS, state=ConsultationState.CLOSED, created_by=actor,
+        )
+        stamps = [c.timestamp for c in comments.values() if c.timestamp is not None]
+        if stamps or times.size:
+            consultation.created_at = _moment(min([*stamps, *(times[:1].tolist())]))
+        services._clean_consultation(consultation)
+        consultation.save()
+
+        participant_ids = set(conversation.participant_ids) | {c.author for c in comments.values() if c.author is not None and c.author >= 0}
+        index_of = {number: index for index, number in enumerate(conversation.participant_ids)}
+        participants = Participant.objects.bulk_create([
+            Participant(consultation=consultation, number=number, kind=ParticipantKind.IMPORTED,
+                        created_at=_moment(first_vote_of[index_of[number]]) if number in index_of else consultation.created_at)
+            for number in sorted(participant_ids)
+        ], batch_size=2000)
+        by_number = {participant.number: participant for participant in participants}
+
+        fingerprints: set[str] = set()
+        statements = []
+        for number in conversation.statement_ids:
+            comment = comments[number]
+            fingerprint = services.statement_fingerprint(comment.text)
+            if fingerprint in fingerprints:
+                fingerprint = services.copy_fingerprint(comment.text, number)
+            fingerprints.add(fingerprint)
+            statements.append(Statement(
+                consultation=consultation, number=number, text=comment.text, fingerprint=fingerprint,
+                author=by_number.get(comment.author) if comment.author is not None else None,
+                status=MODERATION_STATUS[comment.moderated],
+                created_at=_moment(comment.timestamp) if comment.timestamp is not None else consultation.created_at,
+            ))
+        statements = Statement.objects.bulk_create(statements, batch_size=2000)
+        participant_of = [by_number[number] for number in conversation.participant_ids]
+        Vote.objects.bulk_create([
+            Vote(consultation=consultation, participant=participant_of[conversation.participants[at]],
+                 statement=statements[conversation.statements[at]], value=int(conversation.votes[at]),
+                 created_at=_moment(int(times[start])), updated_at=_moment(int(times[at])))
+            for start, at in zip(first.tolist(), last.tolist(), strict=True)
+        ], batch_size=5000)
+        audit_record(actor=actor, community=community, action="consultation.import_polis", target=consultation,
+                     data={"directory": base.name, "participants": len(participants), "statements": len(statements),
+                           "votes": int(first.size)})
+    services.analysis_compute(consultation_id=consultation.pk, force=True)
+    return consultation
+
+
+# --- export ------------------------------------------------------------------------------------
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def _polis_datetime(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%a %b %d %H:%M:%S UTC %Y")
+
+
+def consultation_export_polis(*, actor, consultation: Consultation, directory: str | Path) -> dict[str, int]:
+    """Write the four files into ``directory`` (created if needed). Audited. Returns counts."""
+    if consultation.analysis_queued or not AnalysisSnapshot.objects.filter(consultation=consultation).exists():
+        services.analysis_compute(consultation_id=consultation.pk, force=True)
+    base = Path(directory)
+    base.mkdir(parents=True, exist_ok=True)
+    snapshot = AnalysisSnapshot.objects.filter(consultation=consultation).only("group_count", "positions").first()
+    positions = snapshot.positions if snapshot else {}
+
+    statements = list(
+        Statement.objects.filter(consultation=consultation).select_related("author").order_by("number").annotate(
+            agrees=Count("votes", filter=Q(votes__value=1)), disagrees=Count("votes", filter=Q(votes__value=-1)))
+    )
+    participants = list(Participant.objects.filter(consultation=consultation).order_by("number"))
+    number_of_statement = {statement.pk: statement.number for statement in statements}
+    number_of_participant = {participant.pk: participant.number for participant in participants}
+    votes = list(Vote.objects.filter(consultation=consultation).order_by("updated_at", "id")
+                 .values_list("participant_id", "statement_id", "value", "updated_at"))
+
+    with (base / "comments.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["timestamp", "datetime", "comment-id", "author-id", "agrees", "disagrees", "moderated", "comment-body"])
+        for statement in statements:
+            writer.writerow([
+                _ms(statement.created_at), _polis_datetime(statement.created_at), statement.number,
+                statement.author.number if statement.author else "", statement.agrees, statement.disagrees,
+                STATUS_MODERATION[statement.status], safe_cell(statement.text),
+            ])
+
+    with (base / "votes.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["timestamp", "datetime", "comment-id", "voter-id", "vote"])
+        for participant_id, statement_id, value, updated in votes:
+            writer.writerow([_ms(updated), _polis_datetime(updated), number_of_statement[statement_id],
+                             number_of_participant[participant_id], value])
+
+    by_participant: dict[int, dict[int, int]] = {}
+    for participant_id, statement_id, value, _updated in votes:
+        by_participant.setdefault(participant_id, {})[number_of_statement[statement_id]] = value
+    written = dict(Statement.objects.filter(consultation=consultation, author__isnull=False)
+                   .values_list("author").annotate(n=Count("pk")).values_list("author", "n"))
+    numbers = [statement.number for statement in statements]
+    grouped = 0
+    with (base / "participants-votes.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["participant", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree", *numbers])
+        for participant in participants:
+            answers = by_participant.get(participant.pk, {})
+            if not answers and not written.get(participant.pk):
+                continue
+            position = positions.get(position_key(participant.pk))
+            group = position[2] if position and position[2] >= 0 else ""
+            grouped += group != ""
+            values = list(answers.values())
+            writer.writerow([
+                participant.number, group, written.get(participant.pk, 0), len(values), values.count(1), values.count(-1),
+                *(answers.get(number, "") for number in numbers),
+            ])
+
+    voters = len(by_participant)
+    url = settings.SITE_URL.rstrip("/") + reverse("consultations:results", args=[consultation.community.slug, consultation.pk])
+    with (base / "summary.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        for key, value in (
+            ("topic", safe_cell(consultation.question)), ("url", url), ("views", len(participants)),
+            ("voters", voters), ("voters-in-conv", grouped), ("commenters", len(written)),
+            ("comments", len(statements)), ("groups", snapshot.group_count if snapshot else 0),
+            ("conversation-description", safe_cell(consultation.context)),
+        ):
+            writer.writerow([key, value])
+    with transaction.atomic():
+        audit_record(actor=actor, community=consultation.community, action="consultation.export_polis",
+                     target=consultation, data={"votes": len(votes)})
+    return {"statements": len(statements), "participants": voters, "votes": len(votes), "grouped": grouped}

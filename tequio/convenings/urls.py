@@ -1,0 +1,56 @@
+"""Mounted by core under /c/<slug>/ (``core.urls.capability_patterns``)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "convenings"
+
+urlpatterns = [
+    path("convenings/", views.convening_list, name="convening_list"),
+    path("convenings/new/", views.convening_create, name="convening_create"),
+    path("convenings/timeline/", views.timeline, name="timeline"),
+    path("convenings/lessons/", views.lessons, name="lessons"),
+    path("convenings/settings/", views.settings_view, name="settings"),
+    path("convenings/calendar/", views.calendar, name="calendar"),
+    path("convenings/calendar.ics", views.calendar_public, name="calendar_public"),
+    path("convenings/calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("convenings/<int:convening_pk>/", views.convening_detail, name="convening_detail"),
+    path("convenings/<int:convening_pk>/edit/", views.convening_edit, name="convening_edit"),
+    path("convenings/<int:convening_pk>/remove/", views.convening_remove, name="convening_remove"),
+    path("convenings/<int:convening_pk>/sessions/new/", views.session_create, name="session_create"),
+    path("convenings/<int:convening_pk>/sessions/<int:session_pk>/edit/", views.session_edit, name="session_edit"),
+    path("convenings/<int:convening_pk>/sessions/<int:session_pk>/remove/", views.session_remove, name="session_remove"),
+    path("convenings/<int:convening_pk>/agenda/", views.agenda, name="agenda"),
+    path("convenings/<int:convening_pk>/agenda/ranking/", views.agenda_ranking, name="agenda_ranking"),
+    path("convenings/<int:convening_pk>/agenda/schedule/", views.agenda_schedule, name="agenda_schedule"),
+    path("convenings/<int:convening_pk>/agenda/close/", views.agenda_close, name="agenda_close"),
+    path("convenings/<int:convening_pk>/agenda/<int:agenda_item_pk>/vote/", views.agenda_vote, name="agenda_vote"),
+    path("convenings/<int:convening_pk>/agenda/<int:agenda_item_pk>/edit/", views.agenda_item_edit, name="agenda_item_edit"),
+    path("convenings/<int:convening_pk>/agenda/<int:agenda_item_pk>/remove/", views.agenda_item_remove, name="agenda_item_remove"),
+    path("convenings/<int:convening_pk>/roles/", views.roles, name="roles"),
+    path("convenings/<int:convening_pk>/roles/unavailable/", views.role_unavailable, name="role_unavailable"),
+    path("convenings/<int:convening_pk>/roles/<int:role_assignment_pk>/free/", views.role_free, name="role_free"),
+    path("convenings/<int:convening_pk>/attendance/", views.attendance, name="attendance"),
+    path("convenings/<int:convening_pk>/attendance/<int:attendance_pk>/remove/", views.attendance_remove, name="attendance_remove"),
+    path("convenings/<int:convening_pk>/check-in/<str:token>/", views.checkin, name="checkin"),
+    path("convenings/<int:convening_pk>/report/", views.report, name="report"),
+    path("convenings/<int:convening_pk>/report/edit/", views.report_edit, name="report_edit"),
+    path("convenings/<int:convening_pk>/report/connections/", views.connection_add, name="connection_add"),
+    path("convenings/<int:convening_pk>/report/connections/<int:connection_pk>/remove/", views.connection_remove, name="connection_remove"),
+    path("convenings/<int:convening_pk>/actions/new/", views.action_item_create, name="action_item_create"),
+    path("convenings/<int:convening_pk>/actions/<int:action_item_pk>/", views.action_item_edit, name="action_item_edit"),
+    path("convenings/<int:convening_pk>/review/", views.aar, name="aar"),
+    path("questionnaires/", views.questionnaire_list, name="questionnaire_list"),
+    path("questionnaires/new/", views.questionnaire_create, name="questionnaire_create"),
+    path("questionnaires/import/", views.questionnaire_import, name="questionnaire_import"),
+    path("questionnaires/<int:questionnaire_pk>/", views.questionnaire_detail, name="questionnaire_detail"),
+    path("questionnaires/<int:questionnaire_pk>/status/", views.questionnaire_status, name="questionnaire_status"),
+    path("questionnaires/<int:questionnaire_pk>/questions/new/", views.question_add, name="question_add"),
+    path("questionnaires/<int:questionnaire_pk>/questions/<int:question_pk>/edit/", views.question_edit, name="question_edit"),
+    path("questionnaires/<int:questionnaire_pk>/questions/<int:question_pk>/remove/", views.question_remove, name="question_remove"),
+    path("questionnaires/<int:questionnaire_pk>/answer/", views.questionnaire_answer, name="questionnaire_answer"),
+    path("questionnaires/<int:questionnaire_pk>/results/", views.questionnaire_results, name="questionnaire_results"),
+    path("questionnaires/<int:questionnaire_pk>/answers.csv", views.questionnaire_export_csv, name="questionnaire_export_csv"),
+    path("questionnaires/<int:questionnaire_pk>/answers.xlsx", views.questionnaire_export_xlsx, name="questionnaire_export_xlsx"),
+]
