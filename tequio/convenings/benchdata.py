@@ -168,7 +168,7 @@ class Writer:
         responses = Response.objects.bulk_create([
             Response(questionnaire=questionnaire, respondent_hash=respondent_key(questionnaire.pk, number),
                      submitted_at=convening.ends_at + timedelta(days=1))
-            for number in range(max(1, answers // per_response))
+            for number in range(max(1, -(-answers // per_response)))  # rounded up: at least ``answers`` rows
         ], batch_size=2000)
         answer_rows: list[Answer] = []
         for response in responses:

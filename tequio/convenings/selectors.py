@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     Avg,
     Count,
@@ -159,20 +160,38 @@ def _earlier_convenings() -> Coalesce:
     return _count_subquery(earlier, "community_id")
 
 
+def _convening_facts(convening: Convening, person_id: int | None) -> dict:
+    """Counts and flags of the convening page in one statement.
+
+    Plain SQL (the same on SQLite and PostgreSQL): built with the ORM, these seven
+    subqueries cost the page more to compile than to run.
+    """
+    tables = {model.__name__: model._meta.db_table for model in (Attendance, Unavailability, Report, AfterActionReview, Convening)}
+    sql = f"""
+        SELECT
+          (SELECT COUNT(*) FROM {tables["Attendance"]} WHERE convening_id = %s),
+          EXISTS (SELECT 1 FROM {tables["Attendance"]} WHERE convening_id = %s AND person_id = %s),
+          EXISTS (SELECT 1 FROM {tables["Unavailability"]} WHERE convening_id = %s AND person_id = %s),
+          EXISTS (SELECT 1 FROM {tables["Report"]} WHERE convening_id = %s),
+          EXISTS (SELECT 1 FROM {tables["Report"]} WHERE convening_id = %s AND published_at IS NOT NULL),
+          EXISTS (SELECT 1 FROM {tables["AfterActionReview"]} WHERE convening_id = %s),
+          (SELECT COUNT(*) FROM {tables["Convening"]} WHERE community_id = %s AND removed_at IS NULL
+             AND (starts_at < %s OR (starts_at = %s AND id < %s)))
+    """  # noqa: S608 - table names come from the models; every value is a parameter
+    pk, person = convening.pk, person_id or 0
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk, pk, person, pk, person, pk, pk, pk, convening.community_id, convening.starts_at,
+                             convening.starts_at, pk])
+        row = cursor.fetchone()
+    names = ("attendance_count", "i_attended", "i_am_unavailable", "has_report", "has_published_report", "has_aar", "earlier")
+    return {name: (bool(value) if name.startswith(("i_", "has_")) else int(value)) for name, value in zip(names, row, strict=True)}
+
+
 def convening_page(access: CommunityAccess, convening: Convening) -> ConveningPage:
     """Everything the convening page shows, in a fixed number of queries (counts and
     flags in one)."""
     person_id = viewer_person_id(access)
-    here = OuterRef("pk")
-    facts = Convening.objects.filter(pk=convening.pk).annotate(
-        attendance_count=_count_subquery(Attendance.objects.filter(convening=here)),
-        i_attended=Exists(Attendance.objects.filter(convening=here, person_id=person_id)),
-        i_am_unavailable=Exists(Unavailability.objects.filter(convening=here, person_id=person_id)),
-        has_report=Exists(Report.objects.filter(convening=here)),
-        has_published_report=Exists(Report.objects.filter(convening=here, published_at__isnull=False)),
-        has_aar=Exists(AfterActionReview.objects.filter(convening=here)),
-        earlier=_earlier_convenings(),
-    ).values("attendance_count", "i_attended", "i_am_unavailable", "has_report", "has_published_report", "has_aar", "earlier").get()
+    facts = _convening_facts(convening, person_id)
     sessions = list(Session.objects.filter(convening=convening).select_related("peer_group"))
     ranked = agenda_ranking(convening)
     questionnaires = list(
@@ -546,19 +565,29 @@ class Ownership:
 
 def ownership_summary(community: Community, *, convenings: int) -> Ownership:
     """Shares of agenda items proposed, and roles held, by members rather than the convener
-    (``convenings``: their number, which the caller's paginator has counted already)."""
-    items = AgendaItem.objects.active().filter(convening__community=community, convening__removed_at__isnull=True).aggregate(
-        n=Count("id"), members=Count("id", filter=Q(proposer_kind="member")))
-    convener_org = community.convener_organization_id or 0
-    conveners = Membership.objects.active().filter(community=community, role=Role.CONVENER).values("person_id")
-    roles = RoleAssignment.objects.filter(convening__community=community, convening__removed_at__isnull=True).aggregate(
-        n=Count("id"),
-        members=Count("id", filter=~Q(organization_id=convener_org) & ~Q(person_id__in=Subquery(conveners))),
-    )
-    return Ownership(
-        convenings=convenings,
-        items=items["n"], member_items=items["members"], roles=roles["n"], member_roles=roles["members"],
-    )
+    (``convenings``: their number, which the caller's paginator has counted already).
+
+    One statement of plain SQL (the same on SQLite and PostgreSQL), for the reason given in
+    ``_convening_facts``. A role counts as the convener's when held for the convener
+    organization or by a person whose membership role is convener.
+    """
+    item, role, convening, membership = (model._meta.db_table for model in (AgendaItem, RoleAssignment, Convening, Membership))
+    sql = f"""
+        SELECT items.n, items.members, roles.n, roles.members FROM
+          (SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN i.proposer_kind = 'member' THEN 1 ELSE 0 END), 0) AS members
+             FROM {item} i JOIN {convening} c ON c.id = i.convening_id
+            WHERE c.community_id = %s AND c.removed_at IS NULL AND i.removed_at IS NULL) items,
+          (SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN (r.organization_id IS NULL OR r.organization_id <> %s)
+                    AND r.person_id NOT IN (SELECT m.person_id FROM {membership} m WHERE m.community_id = %s
+                        AND m.ended_at IS NULL AND m.role = 'convener' AND m.person_id IS NOT NULL)
+                  THEN 1 ELSE 0 END), 0) AS members
+             FROM {role} r JOIN {convening} c ON c.id = r.convening_id
+            WHERE c.community_id = %s AND c.removed_at IS NULL) roles
+    """  # noqa: S608 - table names come from the models; every value is a parameter
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [community.pk, community.convener_organization_id or 0, community.pk, community.pk])
+        items, member_items, roles, member_roles = (int(value) for value in cursor.fetchone())
+    return Ownership(convenings=convenings, items=items, member_items=member_items, roles=roles, member_roles=member_roles)
 
 
 # --- action items and home panel ------------------------------------------------
@@ -567,7 +596,7 @@ def open_action_items(community: Community, *, limit: int = 5) -> tuple[list[Act
     """The first open action items by due date, and how many there are (one query)."""
     items = list(
         ActionItem.objects.pending().filter(convening__community=community, convening__removed_at__isnull=True)
-        .select_related("owner", "owner_organization", "convening")
+        .select_related("owner").only(*ACTION_FIELDS, "owner__display_name")
         .annotate(total=Window(Count("id")))
         .order_by(F("due_on").asc(nulls_last=True), "id")[:limit]
     )
@@ -579,7 +608,8 @@ def home_panel(access: CommunityAccess) -> dict | None:
     if not access.can("convenings.view"):
         return None
     community = access.community
-    upcoming = Convening.objects.filter(community=community).upcoming().first()
+    upcoming = (Convening.objects.filter(community=community).upcoming()
+                .only("id", "community_id", "title", "starts_at", "ends_at", "mode", "agenda_open").first())
     context = {
         "community": community, "next": upcoming, "show_people": access.can("convenings.participate"),
         "can_manage": access.can("convenings.manage"), "items": [], "open_count": 0,

@@ -66,6 +66,12 @@ def test_the_timeline_shows_attendance_roles_and_the_members_share_of_topics(cas
     assert "2 participants" in page
     assert "4 topics, 75% proposed by members" in page
     assert f"Facilitator: {cast.person.display_name}, {cast.organization.name}" in page
+    assert "Agenda topics proposed by members: 75%." in page
+    assert "Roles held by members rather than the convener: 100%." in page
+    convener = cast.users["convener"].persons.get(community=cast.community)
+    services.role_assign(actor=steward, convening=convening, role="host", person=convener)
+    page = client_for("member").get(url(cast, "timeline")).content.decode()
+    assert "Roles held by members rather than the convener: 67%." in page
     observer = client_for("observer").get(url(cast, "timeline")).content.decode()
     assert f"Facilitator: {cast.organization.name}" in observer and cast.person.display_name not in observer
 
