@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +20,7 @@ from tequio.core.models import Organization
 from tequio.core.permissions import get_community_for_user
 from tequio.core.selectors import paginate
 from tequio.core.views import render_community
+from tequio.core.views import run_service as _run
 
 from . import ical, selectors, services
 from .forms import (
@@ -64,26 +64,6 @@ from .permissions import (
     get_questionnaire_for_user,
     require_report_writer,
 )
-
-
-def _run(form, call) -> bool:
-    """Call a service; put its validation errors on the form. True on success."""
-    try:
-        call()
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                target = field if form is not None and field in form.fields else None
-                for item in errors:
-                    form.add_error(target, item)
-        else:
-            for item in error.error_list:
-                form.add_error(None, item)
-        return False
-    except IntegrityError:
-        form.add_error(None, _("This conflicts with an existing record."))
-        return False
-    return True
 
 
 def _message_errors(request, error: ValidationError) -> None:

@@ -33,14 +33,17 @@ from .models import Affiliation, ApiToken, Charter, Goal, Invitation, Membership
 from .permissions import CommunityAccess, get_community_for_user
 
 
-def _run(form, call) -> bool:
-    """Call a service; put its validation errors on the form. True on success."""
+def run_service(form, call) -> bool:
+    """Call a service; put its validation errors on the form. True on success.
+
+    Public so that capability apps map service errors onto their forms the same way.
+    """
     try:
         call()
     except ValidationError as error:
         if hasattr(error, "error_dict"):
             for field, errors in error.error_dict.items():
-                target = field if field in form.fields else None
+                target = field if form is not None and field in form.fields else None
                 for item in errors:
                     form.add_error(target, item)
         else:
@@ -51,6 +54,9 @@ def _run(form, call) -> bool:
         form.add_error(None, _("This conflicts with an existing record."))
         return False
     return True
+
+
+_run = run_service
 
 
 def _render(request, template: str, access: CommunityAccess | None, **context) -> HttpResponse:

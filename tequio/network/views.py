@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -33,6 +32,7 @@ from tequio.core.models import Organization
 from tequio.core.permissions import CommunityAccess, get_community_for_user
 from tequio.core.selectors import paginate
 from tequio.core.views import render_community
+from tequio.core.views import run_service as _run
 
 from . import computing, exchange, selectors, services, svg
 from .analysis.graph import network_diff
@@ -89,26 +89,6 @@ from .permissions import (
 
 PAGE = 25
 MAP_CACHE_SECONDS = 24 * 60 * 60
-
-
-def _run(form, call) -> bool:
-    """Call a service; put its validation errors on the form. True on success."""
-    try:
-        call()
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                target = field if field in form.fields else None
-                for item in errors:
-                    form.add_error(target, item)
-        else:
-            for item in error.error_list:
-                form.add_error(None, item)
-        return False
-    except IntegrityError:
-        form.add_error(None, _("This conflicts with an existing record."))
-        return False
-    return True
 
 
 def _page(request, template: str, access: CommunityAccess, **context) -> HttpResponse:
