@@ -7,6 +7,8 @@ answers leave this module only as aggregates, except for the viewer's own organi
 
 from __future__ import annotations
 
+import functools
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -107,6 +109,39 @@ class LoadedNetwork:
     themes: dict[int, tuple[str, ...]]
 
 
+@functools.cache
+def _network_load_sql(vendor: str) -> tuple[str, str]:
+    """The two queries of `network_load`, compiled once per database vendor.
+
+    Only the community id changes between calls, and building the querysets cost a fifth
+    of loading a national network (fifty communities, two querysets each).
+    """
+    del vendor  # the cache key: the SQL differs between SQLite and PostgreSQL
+    sentinel = -1
+    organizations = (
+        Organization.objects.active().filter(community_id=sentinel)
+        # The registration day as text: parsing thousands of timestamps costs more than reading them.
+        .annotate(registered=Cast("created_at", CharField()))
+        .order_by("id").values_list("id", "kind", "state", "municipality", "thematic_areas", "tier", "registered")
+    )
+    # A boolean computed by the database: parsing two timestamps per tie would double the load time.
+    both_confirmed = ExpressionWrapper(
+        Q(source_confirmed_at__isnull=False, target_confirmed_at__isnull=False), output_field=BooleanField()
+    )
+    ties = (
+        Tie.objects.in_network().filter(community_id=sentinel)
+        .annotate(both_confirmed=both_confirmed, start=Cast("started_on", CharField()), end=Cast("ended_on", CharField()))
+        .order_by("id").values_list("id", "source_id", "target_id", "type", "directed", "start", "end", "both_confirmed")
+    )
+    compiled = []
+    for queryset in (organizations, ties):
+        sql, params = queryset.query.sql_with_params()
+        if tuple(params) != (sentinel,):
+            raise AssertionError(f"network_load expects the community id as its only parameter, got {params!r}")
+        compiled.append(sql)
+    return compiled[0], compiled[1]
+
+
 def network_load(community: Community) -> LoadedNetwork:
     """All active organizations and every tie not removed or declined, in two queries.
 
@@ -114,52 +149,40 @@ def network_load(community: Community) -> LoadedNetwork:
     the start of its first tie, so that ties entered after the fact still count on their
     own dates.
     """
-    orgs = list(
-        Organization.objects.active().filter(community=community)
-        .order_by("id").values_list("id", "kind", "state", "municipality", "thematic_areas", "tier", "created_at")
-    )
-    # A boolean computed by the database: parsing two timestamps per tie would double the load time.
-    both_confirmed = ExpressionWrapper(
-        Q(source_confirmed_at__isnull=False, target_confirmed_at__isnull=False), output_field=BooleanField()
-    )
-    queryset = (
-        Tie.objects.in_network().filter(community=community)
-        .annotate(both_confirmed=both_confirmed, start=Cast("started_on", CharField()), end=Cast("ended_on", CharField()))
-        .order_by("id").values_list("id", "source_id", "target_id", "type", "directed", "start", "end", "both_confirmed")
-    )
+    organizations_sql, ties_sql = _network_load_sql(connection.vendor)
     # The ORM's per-value converters cost as much as the rest of the load on a national
     # network; the same SQL through the cursor, with dates as ISO text, gives plain values
     # that the C date parser reads below.
-    sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(organizations_sql, [community.pk])
+        orgs = cursor.fetchall()
+        cursor.execute(ties_sql, [community.pk])
         rows = cursor.fetchall()
+    # Column by column: zip, map and set operations run in C, and loading a national
+    # network is mostly the Python work done per tie.
+    pks, sources, targets, kinds, directed, starts, ends, confirmed = zip(*rows, strict=True) if rows else ((),) * 8
     known = {row[0] for row in orgs}
-    first_tie: dict[int, date] = {}
-    ties = []
-    for pk, source, target, kind, directed, start, end, confirmed in rows:
-        if source not in known or target not in known:
-            continue  # an end was removed from the registry
-        if isinstance(start, str):
-            start = date.fromisoformat(start)
-        if isinstance(end, str):
-            end = date.fromisoformat(end)
-        if start is not None:
-            for org in (source, target):
-                if org not in first_tie or start < first_tie[org]:
-                    first_tie[org] = start
-        ties.append(AnalysisTie(source, target, kind, directed, start, end, bool(confirmed), pk))
+    if not (known.issuperset(sources) and known.issuperset(targets)):
+        # An end removed from the registry takes its ties out of the network.
+        rows = [row for row in rows if row[1] in known and row[2] in known]
+        pks, sources, targets, kinds, directed, starts, ends, confirmed = zip(*rows, strict=True) if rows else ((),) * 8
+    parse = date.fromisoformat
+    ties = list(map(
+        AnalysisTie, sources, targets, kinds, map(bool, directed), [s and parse(s) for s in starts],
+        [e and parse(e) for e in ends], map(bool, confirmed), pks,
+    ))
     nodes = []
     themes: dict[int, tuple[str, ...]] = {}
     for pk, kind, state, municipality, thematic_areas, tier, created in orgs:
-        # The registration day in UTC: a few hours off at most, and converting every
-        # timestamp to local time would cost more than the rest of the organizations' load.
-        since = created.date()
-        if pk in first_tie and first_tie[pk] < since:
-            since = first_tie[pk]
-        nodes.append(Node(pk, kind, {"state": state, "municipality": municipality, "tier": tier}, since=since))
+        # The registration day in UTC (the database's): a few hours off at most, and converting
+        # every timestamp to local time would cost more than the rest of the organizations' load.
+        nodes.append(Node(pk, kind, {"state": state, "municipality": municipality, "tier": tier},
+                          since=parse(created[:10])))
+        # SQLite hands JSON over as text, PostgreSQL's driver already decoded.
+        if isinstance(thematic_areas, str):
+            thematic_areas = json.loads(thematic_areas)
         themes[pk] = tuple(thematic_areas or ())
-    return LoadedNetwork(build_network(nodes, ties), themes)
+    return LoadedNetwork(build_network(nodes, ties, enter_with_first_tie=True), themes)
 
 
 # --- metric snapshots ---------------------------------------------------------------------------
