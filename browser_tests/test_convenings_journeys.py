@@ -102,6 +102,20 @@ def test_the_steward_files_a_report_with_an_action_item_that_follows_up_next_tim
     page.goto(path(cast, "convenings", later.pk))
     expect(page.locator("#follow-ups")).to_contain_text("Compartir la guía de mediación")
 
+    # The owner closes it from a phone, at the next convening's follow-up list.
+    owner = new_page(viewport=PHONE)
+    sign_in(owner, cast.users["member"].email, PASSWORD)
+    owner.goto(path(cast, "convenings", later.pk))
+    follow_ups = owner.locator("#follow-ups")
+    expect(follow_ups).to_contain_text("Agreed at Encuentro en Saltillo")
+    assert owner.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    follow_ups.get_by_role("link", name="Update “Compartir la guía de mediación”").click()
+    owner.get_by_label("Status").select_option(label="Done")
+    owner.get_by_role("button", name="Save").click()
+    expect(owner.get_by_role("status")).to_contain_text("Action item saved")
+    expect(owner).to_have_url(re.compile(rf"/convenings/{later.pk}/#follow-ups$"))
+    expect(owner.locator("#follow-ups")).not_to_contain_text("Compartir la guía de mediación")
+
 
 def test_a_member_answers_the_questionnaire_on_a_phone_and_an_observer_reads_the_results(world, new_page):
     from tequio.convenings import services

@@ -357,6 +357,18 @@ def _upcoming_convening(context: _Context, rng: random.Random) -> None:
         objectives="Propón temas y vota con los puntos de tu organización antes del encuentro.",
     )
     _agenda(context, rng, convening, 9, close=False)
+    # Open and unanswered, so that answering a questionnaire can be tried at once too.
+    questionnaire = services.questionnaire_create(
+        actor=context.steward, community=context.community, convening=convening, title="Antes del próximo encuentro",
+        description="Un minuto: nos ayuda a preparar el encuentro.")
+    services.question_add(actor=context.steward, questionnaire=questionnaire, kind=QuestionKind.SINGLE, name="modalidad",
+                          text="¿Cómo participará tu organización?", required=True,
+                          choices=["En persona", "En línea", "Todavía no lo sabemos"])
+    services.question_add(actor=context.steward, questionnaire=questionnaire, kind=QuestionKind.NUMBER, name="personas",
+                          text="¿Cuántas personas de tu organización vendrán?")
+    services.question_add(actor=context.steward, questionnaire=questionnaire, kind=QuestionKind.LONG_TEXT, name="preparar",
+                          text="¿Algo que debamos preparar (accesibilidad, traducción, cuidados)?")
+    services.questionnaire_set_status(actor=context.steward, questionnaire=questionnaire, status=QuestionnaireStatus.OPEN)
 
 
 class _null:

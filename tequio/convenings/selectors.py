@@ -4,6 +4,7 @@ of queries that does not grow with the data (tests prove it for the main pages).
 
 from __future__ import annotations
 
+import html
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -29,10 +30,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from tequio.core.choices import Role, StaffLevel
+from tequio.core.markdown import render_markdown
 from tequio.core.models import Affiliation, Community, Membership, Organization, Person
 from tequio.core.permissions import CommunityAccess
 
@@ -179,9 +182,12 @@ def _convening_facts(convening: Convening, person_id: int | None) -> dict:
              AND (starts_at < %s OR (starts_at = %s AND id < %s)))
     """  # noqa: S608 - table names come from the models; every value is a parameter
     pk, person = convening.pk, person_id or 0
+    # A raw parameter is not converted like an ORM value: SQLite stores "2020-03-05 15:00:00"
+    # and would compare it with an ISO "2020-03-05T15:00:00+00:00", counting the convening
+    # itself as earlier. The backend's own adapter gives the stored form.
+    starts_at = connection.ops.adapt_datetimefield_value(convening.starts_at)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [pk, pk, person, pk, person, pk, pk, pk, convening.community_id, convening.starts_at,
-                             convening.starts_at, pk])
+        cursor.execute(sql, [pk, pk, person, pk, person, pk, pk, pk, convening.community_id, starts_at, starts_at, pk])
         row = cursor.fetchone()
     names = ("attendance_count", "i_attended", "i_am_unavailable", "has_report", "has_published_report", "has_aar", "earlier")
     return {name: (bool(value) if name.startswith(("i_", "has_")) else int(value)) for name, value in zip(names, row, strict=True)}
@@ -489,6 +495,36 @@ class Lessons:
     reports: list[Report]
 
 
+EXCERPT_WORDS = 40
+
+
+def _excerpt(text: str, words: list[str]) -> str:
+    """About forty words of ``text`` around the first that holds one of ``words``
+    (already normalized), so a result shows why it was found."""
+    tokens = text.split()
+    at = next((index for index, token in enumerate(tokens) if any(word in search_normalize(token) for word in words)), 0)
+    start = max(at - EXCERPT_WORDS // 3, 0)
+    end = start + EXCERPT_WORDS
+    return ("… " if start else "") + " ".join(tokens[start:end]) + (" …" if end < len(tokens) else "")
+
+
+def _plain(markdown_text: str) -> str:
+    """The words of a markdown text, without its marks (for excerpts)."""
+    return html.unescape(strip_tags(render_markdown(markdown_text)))
+
+
+def _matches(row, names: tuple[str, ...], words: list[str], *, markdown: bool = False) -> list[tuple[str, str]]:
+    """(field label, excerpt) of each text field of ``row`` that mentions one of ``words``."""
+    found = []
+    for name in names:
+        text = getattr(row, name) or ""
+        text = _plain(text) if markdown and text else text
+        normalized = search_normalize(text)
+        if text and (not words or any(word in normalized for word in words)):
+            found.append((str(row._meta.get_field(name).verbose_name), _excerpt(text, words)))
+    return found
+
+
 def lessons_search(access: CommunityAccess, query: str, *, limit: int = 50) -> Lessons:
     """After Action Reviews and reports whose text holds every word of ``query``,
     ignoring accents and case ("participacion" finds "participación")."""
@@ -500,11 +536,18 @@ def lessons_search(access: CommunityAccess, query: str, *, limit: int = 50) -> L
     for word in words:
         reviews = reviews.filter(search_text__contains=word)
         reports = reports.filter(search_text__contains=word)
-    return Lessons(
+    found = Lessons(
         query=query,
         reviews=list(reviews.select_related("convening").order_by("-convening__starts_at")[:limit]),
         reports=list(reports.select_related("convening").order_by("-convening__starts_at")[:limit]) if words else [],
     )
+    # Without a query every review is listed with what to keep and change; with one, each
+    # result shows the passages that mention it.
+    for review in found.reviews:
+        review.matches = _matches(review, AfterActionReview.TEXT_FIELDS if words else ("keep", "change"), words)
+    for report in found.reports:
+        report.matches = _matches(report, ("insights", "decisions", "methodologies", "resources"), words, markdown=True)
+    return found
 
 
 # --- timeline -----------------------------------------------------------------

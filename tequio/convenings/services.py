@@ -426,6 +426,9 @@ def role_assign(*, actor, convening: Convening, role: str, person: Person, reaso
         raise ValidationError({"role": _("“%(value)s” is not a valid choice.") % {"value": role}})
     community = convening.community
     _check_person(community, person)
+    if Membership.objects.active().filter(community=community, person=person, role=Role.OBSERVER).exists():
+        # Observers (funders) watch the process; taking its roles is for the community's people.
+        raise ValidationError({"person": _("Observers follow the convenings but do not take roles in them.")})
     organization, staff_level = _organization_of(person)
     with transaction.atomic():
         Convening.objects.select_for_update().filter(pk=convening.pk).first()

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -106,9 +107,15 @@ def convening_detail(request: HttpRequest, slug: str, convening_pk: int) -> Http
         request, "convenings/convening_detail.html", access, convening=convening, page=page,
         show_people=access.can("convenings.participate"),
         can_write_report=can_write_report(access, convening),
-        checkin_url=request.build_absolute_uri(reverse("convenings:checkin", args=[slug, convening_pk, convening.checkin_token]))
-        if access.can("convenings.manage") else "",
+        checkin_url=_checkin_url(request, access, convening),
     )
+
+
+def _checkin_url(request: HttpRequest, access, convening) -> str:
+    """The self check-in link for stewards, while check-in can still be used."""
+    if not access.can("convenings.manage") or timezone.now() > convening.ends_at + services.CHECKIN_MARGIN:
+        return ""
+    return request.build_absolute_uri(reverse("convenings:checkin", args=[access.community.slug, convening.pk, convening.checkin_token]))
 
 
 def convening_edit(request: HttpRequest, slug: str, convening_pk: int) -> HttpResponse:
@@ -361,8 +368,7 @@ def attendance(request: HttpRequest, slug: str, convening_pk: int) -> HttpRespon
     return render_community(
         request, "convenings/attendance.html", access, convening=convening, summary=selectors.attendance_for(convening),
         form=form, show_people=access.can("convenings.participate"),
-        checkin_url=request.build_absolute_uri(reverse("convenings:checkin", args=[slug, convening_pk, convening.checkin_token]))
-        if access.can("convenings.manage") else "",
+        checkin_url=_checkin_url(request, access, convening),
     )
 
 
@@ -403,7 +409,7 @@ def report(request: HttpRequest, slug: str, convening_pk: int) -> HttpResponse:
         request, "convenings/report.html", access, convening=convening, report=item,
         connections=selectors.connections_of(convening),
         action_items=list(convening.action_items.select_related("owner", "owner_organization")),
-        can_write=writer, show_people=access.can("convenings.participate"),
+        can_write=writer, show_people=access.can("convenings.participate"), my_person_id=selectors.viewer_person_id(access),
         connection_form=ConnectionForm(community=access.community) if writer else None,
         action_form=ActionItemForm(community=access.community) if writer else None,
     )

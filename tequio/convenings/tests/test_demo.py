@@ -65,3 +65,6 @@ def test_members_take_over_the_agenda_and_the_last_agreements_stay_open(demo, db
     assert ActionItem.objects.filter(convening=last, status="open").count() == 2
     upcoming = Convening.objects.upcoming().filter(community=community).get()
     assert upcoming.agenda_open and AgendaItem.objects.filter(convening=upcoming).exists()
+    # A questionnaire waits, open and unanswered, so that answering can be tried too.
+    waiting = Questionnaire.objects.get(convening=upcoming)
+    assert waiting.status == "open" and not Response.objects.filter(questionnaire=waiting).exists()

@@ -161,6 +161,17 @@ def test_lessons_are_found_without_accents_or_capitals(cast, convening, steward,
     assert convening.title in page
 
 
+def test_each_lesson_found_shows_the_passage_that_mentions_the_search(cast, convening, steward, client_for):
+    filler = " ".join(f"palabra{index}" for index in range(80))
+    services.aar_save(actor=steward, convening=convening, version=0, keep="Rotar la relatoría.",
+                      change=f"{filler} Cuidar la participación de quienes se conectan a distancia.")
+    services.report_save(actor=steward, convening=convening, publish=True, decisions="Más **participación** juvenil.")
+    page = client_for("member").get(url(cast, "lessons") + "?q=participacion").content.decode()
+    assert "What should we change?" in page and "Cuidar la participación" in page and "palabra0 " not in page
+    assert "Rotar la relatoría" not in page  # the part that does not mention it is left out
+    assert "Decisions:" in page and "Más participación juvenil." in page
+
+
 def test_two_people_editing_the_review_do_not_overwrite_each_other(cast, convening, steward, client_for):
     services.aar_save(actor=steward, convening=convening, version=0, expected="Primera versión")
     with pytest.raises(ValidationError, match="Someone else saved"):

@@ -107,3 +107,12 @@ def test_a_steward_plans_a_convening_from_the_form(cast, client_for):
     bad = client_for("steward").post(url(cast, "convening_create"), {
         "title": "X", "starts_at": "2030-01-30T09:00", "ends_at": "2030-01-29T17:00", "mode": "in_person"})
     assert "cannot end before it starts" in bad.content.decode()
+
+
+def test_the_convening_page_numbers_convenings_in_order(cast, convening, steward, client_for, member_org_two):
+    # The count is plain SQL: the convening must not count itself as one of the earlier ones.
+    people = [cast.person, member_org_two.persons.get(community=cast.community)]
+    earlier = held(cast, steward, 40, people=people, index=0)
+    client = client_for("member")
+    assert client.get(url(cast, "convening_detail", earlier.pk)).context["page"].number == 1
+    assert client.get(url(cast, "convening_detail", convening.pk)).context["page"].number == 2

@@ -81,6 +81,14 @@ def test_a_role_given_to_someone_outside_the_community_is_refused_and_changes_no
     assert not RoleAssignment.objects.exists()
 
 
+def test_a_role_given_to_an_observer_is_refused_and_changes_nothing(cast, convening, steward):
+    observer_person = cast.users["observer"].persons.get(community=cast.community)
+    with pytest.raises(ValidationError) as error:
+        services.role_assign(actor=steward, convening=convening, role="rapporteur", person=observer_person)
+    assert error.value.message_dict["person"] == ["Observers follow the convenings but do not take roles in them."]
+    assert not RoleAssignment.objects.exists()
+
+
 def test_facilitator_and_rapporteur_of_one_organization_are_refused(cast, convening, steward):
     steward_person = steward.persons.get(community=cast.community)
     services.role_assign(actor=steward, convening=convening, role="facilitator", person=cast.person)
