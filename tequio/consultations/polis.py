@@ -17,6 +17,7 @@ formula are made inert, and read back as they were.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -69,6 +70,8 @@ def _messages() -> dict[str, str]:
         "negative_voter": _("“voter-id” cannot be negative (%(value)s)"),
         "empty_text": _("the statement text is empty"),
         "long_text": _("the statement has %(length)s characters, more than the %(limit)s allowed"),
+        "not_utf8": _("this is not UTF-8 text (save the file as CSV UTF-8 and try again)"),
+        "open_quote": _("a quoted field opens here and never closes"),
     }
 
 
@@ -85,6 +88,65 @@ def describe(error: PolisFormatError) -> str:
 
 class PolisImportError(ValidationError):
     """The directory cannot be imported; ``messages`` lists every problem found (translated)."""
+
+
+def _open_quote_column(text: str) -> int | None:
+    """The field (1-based) whose opening quote is never closed in ``text``, or None."""
+    field, quoted, opened_at, at_start = 1, False, 0, True
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if quoted:
+            if char == '"':
+                if text[index + 1:index + 2] == '"':
+                    index += 1  # an escaped quote inside the field
+                else:
+                    quoted = False
+        elif char == '"' and at_start:
+            quoted, opened_at = True, field
+        elif char == ",":
+            field += 1
+            at_start = True
+            index += 1
+            continue
+        elif char == "\n":
+            field, at_start = 1, True
+            index += 1
+            continue
+        at_start = False
+        index += 1
+    return opened_at if quoted else None
+
+
+def _check_text(path: Path) -> PolisFormatError | None:
+    """What the CSV reader would silently get wrong: bytes that are not UTF-8, a quote left open.
+
+    Python's csv module takes the rest of the file into a field whose quote never closes;
+    Pol.is never writes that, so it is a damaged file and is reported where the quote opens.
+    """
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        before = data[:error.start]
+        line_start = before.rfind(b"\n") + 1
+        prefix = before[line_start:].decode("utf-8-sig", errors="replace")
+        return PolisFormatError(before.count(b"\n") + 1, prefix.count(",") + 1, "not UTF-8", file=path.name,
+                                code="not_utf8")
+    column = _open_quote_column(text)
+    if column is None:
+        return None
+    # The line where the unclosed field starts: the last record the reader began.
+    starts: list[int] = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    line = 1
+    try:
+        for _row in reader:
+            starts.append(line)
+            line = reader.line_num + 1
+    except csv.Error:
+        pass
+    return PolisFormatError(starts[-1] if starts else 1, column, "open quote", file=path.name, code="open_quote")
 
 
 @dataclass
@@ -159,6 +221,10 @@ def consultation_import_polis(*, actor, community, directory: str | Path, questi
     missing = [name for name in FILES if not (base / name).is_file()]
     if missing:
         raise PolisImportError([_("%(directory)s has no %(file)s.") % {"directory": base, "file": name} for name in missing])
+    damaged = [error for name in (*FILES, "summary.csv") if (base / name).is_file()
+               and (error := _check_text(base / name)) is not None]
+    if damaged:
+        raise PolisImportError([describe(error) for error in damaged])
     try:
         conversation = load_polis_export(base)
     except PolisFormatError as error:

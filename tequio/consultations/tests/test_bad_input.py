@@ -208,3 +208,33 @@ def test_the_command_reports_a_malformed_file_and_a_missing_one(cast, tmp_path):
     with pytest.raises(CommandError, match=r"has no votes\.csv"):
         call_command("consultations", "import-polis", str(directory), "--community", cast.community.slug)
     assert not Consultation.objects.exists()
+
+
+def test_a_polis_file_that_is_not_utf8_is_reported_where_the_bad_byte_is(cast, steward, tmp_path):
+    (tmp_path / "comments.csv").write_bytes((COMMENTS + "1,x,0,0,1,0,1,Una idea\n2,x,1,0,0,0,1,Acci").encode()
+                                            + b"\xf3n\n")
+    (tmp_path / "votes.csv").write_text(VOTES + "1,x,0,0,1\n", encoding="utf-8")
+    with pytest.raises(PolisImportError) as error:
+        consultation_import_polis(actor=steward, community=cast.community, directory=tmp_path)
+    assert error.value.messages == [
+        "comments.csv, line 3, column 8: this is not UTF-8 text (save the file as CSV UTF-8 and try again)"]
+    assert not Consultation.objects.exists()
+
+
+def test_a_polis_quote_that_never_closes_is_reported_instead_of_swallowing_the_rest(cast, steward, tmp_path):
+    # Python's csv reader would read every later row into this one statement.
+    directory = _directory(tmp_path, '1,x,0,0,1,0,1,Una idea\n2,x,1,0,0,0,1,"Otra idea\n3,x,2,0,0,0,1,Tercera\n',
+                           "1,x,0,0,1\n")
+    with pytest.raises(PolisImportError) as error:
+        consultation_import_polis(actor=steward, community=cast.community, directory=directory)
+    assert error.value.messages == ["comments.csv, line 3, column 8: a quoted field opens here and never closes"]
+    assert not Consultation.objects.exists()
+
+
+def test_polis_errors_are_reported_in_the_readers_language(cast, steward, tmp_path):
+    from django.utils import translation
+
+    directory = _directory(tmp_path, "1,x,0,0,1,0,1,Primera idea\n", "1,x,0,0,3\n")
+    with translation.override("es"), pytest.raises(PolisImportError) as error:
+        consultation_import_polis(actor=steward, community=cast.community, directory=directory)
+    assert error.value.messages == ["votes.csv, línea 2, columna 5: “vote” debe ser -1, 0 o 1, no 3"]
