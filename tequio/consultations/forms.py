@@ -66,12 +66,18 @@ class StatementForm(forms.Form):
     text = forms.CharField(
         label=_("Your statement"), strip=True, required=False,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": STATEMENT_MAX_LENGTH}),
-        help_text=_("One idea that others can agree or disagree with, in at most %(limit)d characters.") % {"limit": STATEMENT_MAX_LENGTH},
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Formatted per request: "%" on a lazy string at import time would freeze it in English.
+        self.fields["text"].help_text = _(
+            "One idea that others can agree or disagree with, in at most %(limit)d characters.",
+        ) % {"limit": STATEMENT_MAX_LENGTH}
 
 
 class SeedForm(forms.Form):
-    text = forms.CharField(label=_("Add a statement"), required=False,
+    text = forms.CharField(label=_("Statement"), required=False,
                            widget=forms.Textarea(attrs={"rows": 2, "maxlength": STATEMENT_MAX_LENGTH}))
 
 

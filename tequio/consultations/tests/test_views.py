@@ -225,3 +225,11 @@ def test_invitation_codes_are_shown_once_to_the_steward(client_for, consultation
 def test_the_community_home_shows_the_open_consultation(client_for, consultation, cast):
     html = client_for("member").get(reverse("core:community_home", args=[cast.community.slug])).content.decode()
     assert consultation.question in html and url("vote", consultation) in html
+
+
+def test_the_statement_form_is_in_the_readers_language(client_for, consultation):
+    client = client_for("member")
+    spanish = client.get(url("statement_create", consultation), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Una idea con la que otras personas puedan estar de acuerdo o en desacuerdo, en máximo 300 caracteres." in spanish
+    english = client.get(url("statement_create", consultation), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "One idea that others can agree or disagree with, in at most 300 characters." in english
