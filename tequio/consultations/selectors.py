@@ -126,6 +126,9 @@ def next_statement(ca: ConsultationAccess) -> VoteCard:
 
 NOTES = {"agree": gettext_lazy("%(percent)s%% agree (%(votes)s votes)"),
          "disagree": gettext_lazy("%(percent)s%% disagree (%(votes)s votes)")}
+# A representative statement's figures are its group's, not everyone's: the note says so.
+GROUP_NOTES = {"agree": gettext_lazy("%(percent)s%% of %(group)s agree (%(votes)s votes)"),
+               "disagree": gettext_lazy("%(percent)s%% of %(group)s disagree (%(votes)s votes)")}
 
 
 @dataclass
@@ -137,14 +140,15 @@ class StatementResult:
     score: float = 0.0
     bars: list[dict] = field(default_factory=list)
     bars_html: str = ""
+    group: str = ""  # "Group A" for a statement that sets that group apart
 
     @property
     def note(self) -> str:
-        """"85% agree (20 votes)" for group and majority statements."""
+        """"85% agree (20 votes)" for majority statements, "85% of Group A agree (20 votes)" for a group's."""
         if not self.percent or self.direction not in ("agree", "disagree"):
             return ""
-        template = NOTES[self.direction]
-        return str(template) % {"percent": self.percent, "votes": self.votes}
+        template = (GROUP_NOTES if self.group else NOTES)[self.direction]
+        return str(template) % {"percent": self.percent, "votes": self.votes, "group": self.group}
 
 
 @dataclass
@@ -207,8 +211,9 @@ class _Lists:
         consensus = data.get("consensus", {})
         return {
             "representative": [
-                collect(rows, direction=lambda row: row["d"], percent=percent, votes=lambda row: row["n"])
-                for rows in data.get("representative", [])
+                collect(rows, direction=lambda row: row["d"], percent=percent, votes=lambda row: row["n"],
+                        group=lambda row, index=index: labels[index + 1])
+                for index, rows in enumerate(data.get("representative", []))
             ],
             "common_ground": collect(data.get("common_ground", []), score=lambda row: row["score"]),
             "consensus_agree": collect(consensus.get("agree", []), direction=lambda row: "agree", percent=percent,
