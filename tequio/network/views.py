@@ -593,6 +593,13 @@ def wave_answer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                  response=response, section="surveys")
 
 
+def _change(values: list) -> float | None:
+    """Last wave minus first, when both have a figure (the figures of hidden cells stay hidden)."""
+    if len(values) < 2 or values[0] is None or values[-1] is None:
+        return None
+    return values[-1] - values[0]
+
+
 def wave_compare(request: HttpRequest, slug: str) -> HttpResponse:
     access = get_community_for_user(request.user, slug, "network.view")
     queryset = selectors.waves_for(access.community).exclude(status=WaveStatus.DRAFT)
@@ -607,18 +614,24 @@ def wave_compare(request: HttpRequest, slug: str) -> HttpResponse:
     network_rows = []
     for measure, label in measures:
         for basis, basis_label in (("dyad", _("mean over pairs")), ("organization", _("mean over organizations"))):
-            network_rows.append((f"{label} ({basis_label})", [column.network.get(measure, {}).get(basis) for column in columns]))
+            cells = [column.network.get(measure, {}).get(basis) for column in columns]
+            network_rows.append((f"{label} ({basis_label})", cells,
+                                 _change([None if cell is None or cell.hidden else cell.value for cell in cells])))
     organizations: dict[int, dict] = {}
     for index, column in enumerate(columns):
         for row in column.rows:
             entry = organizations.setdefault(row.organization_id, {"name": row.name, "mine": row.mine, "cells": [None] * len(columns)})
             entry["cells"][index] = row
     facts = [
-        (_("Organizations that answered"), [f"{c.data.get('responses', 0)} / {c.data.get('eligible', 0)}" if c.data else "—" for c in columns]),
-        (_("Pairs reported"), [c.data.get("pairs_reported", "—") if c.data else "—" for c in columns]),
-        (_("Density of the reported network"), [c.data.get("density", "—") if c.data else "—" for c in columns]),
+        (_("Organizations that answered"), [f"{c.data.get('responses', 0)} / {c.data.get('eligible', 0)}" if c.data else "—" for c in columns],
+         _change([c.data.get("responses") if c.data else None for c in columns])),
+        (_("Pairs reported"), [c.data.get("pairs_reported", "—") if c.data else "—" for c in columns],
+         _change([c.data.get("pairs_reported") if c.data else None for c in columns])),
+        (_("Density of the reported network"), [c.data.get("density", "—") if c.data else "—" for c in columns],
+         _change([c.data.get("density") if c.data else None for c in columns])),
     ]
     return _page(request, "network/wave_compare.html", access, available=available, columns=columns, section="surveys",
+                 show_change=len(columns) > 1,
                  network_rows=network_rows, facts=facts, chosen=[str(w.pk) for w in chosen],
                  organizations=sorted(organizations.values(), key=lambda e: (not e["mine"], e["name"].casefold())))
 

@@ -22,6 +22,17 @@ def measure(value, digits=3):
 
 
 @register.filter
+def signed(value, digits=3):
+    """A change between two figures, with its sign ("+0.25", "−3"); an em dash when unknown."""
+    if value is None:
+        return "—"
+    text = measure(abs(value), digits)
+    if round(value, int(digits)) == 0:
+        return text
+    return ("+" if value > 0 else "\u2212") + text
+
+
+@register.filter
 def percent(value, digits=0):
     if value is None:
         return "—"

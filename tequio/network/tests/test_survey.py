@@ -188,6 +188,19 @@ def test_waves_compare_side_by_side(ncast, wave, answered, client):
     body = page.content.decode()
     assert body.index("Wave 2024") < body.index("Wave 2025")
     assert "mean over pairs" in body and "mean over organizations" in body
+    # A change column, last wave minus first; a hidden mean gives no change either.
+    assert "last minus first" in body
+    rows = {label: change for label, _cells, change in page.context["network_rows"]}
+    firsts = {label: cells[0] for label, cells, _change in page.context["network_rows"]}
+    lasts = {label: cells[-1] for label, cells, _change in page.context["network_rows"]}
+    for label, change in rows.items():
+        first, last = firsts[label], lasts[label]
+        if first is None or last is None or first.hidden or last.hidden or first.value is None or last.value is None:
+            assert change is None
+        else:
+            assert change == pytest.approx(last.value - first.value)
+    pairs = next(change for label, _values, change in page.context["facts"] if label == "Pairs reported")
+    assert pairs == columns[1].data["pairs_reported"] - columns[0].data["pairs_reported"]
 
 
 def test_a_steward_adds_the_reported_ties_to_the_network(ncast, wave, answered, client):
