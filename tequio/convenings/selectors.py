@@ -759,7 +759,7 @@ def _answer_aggregates(questionnaire: Questionnaire, questions: list[Question]) 
     until it is reopened; an open one is aggregated at every view."""
     key = None
     if questionnaire.status == QuestionnaireStatus.CLOSED and questionnaire.closed_at is not None:
-        key = f"convenings:results:{questionnaire.pk}:{questionnaire.closed_at.timestamp()}"
+        key = f"convenings:results:v2:{questionnaire.pk}:{questionnaire.closed_at.timestamp()}"
         cached = cache.get(key)
         if cached is not None:
             return cached
@@ -773,7 +773,7 @@ def _answer_aggregates(questionnaire: Questionnaire, questions: list[Question]) 
         (row["question_id"], row["choice_id"]): row
         for row in Answer.objects.filter(question_id__in=choice_ids, choice__isnull=False)
         .values("question_id", "choice_id")
-        .annotate(n=Count("id"), avg_rank=Avg("rank")).order_by()
+        .annotate(n=Count("id"), avg_rank=Avg("rank"), first=Count("id", filter=Q(rank=1))).order_by()
     }
     numbers = {
         row["question_id"]: row
@@ -815,8 +815,9 @@ def _question_result(question: Question, choice_counts: dict, numbers: dict, res
             chosen = [(choice.position, row["n"]) for choice, row in tallies if row.get("n")]
             result.average = sum(position * n for position, n in chosen) / result.answered
             result.minimum, result.maximum = min(p for p, _n in chosen), max(p for p, _n in chosen)
+        # Every respondent ranks every option, so a ranking's bars count first places.
         rows = [
-            (choice.label, row.get("n", 0),
+            (choice.label, row.get("first", 0) if question.kind == QuestionKind.RANKING else row.get("n", 0),
              _("average position %(rank).1f") % {"rank": row["avg_rank"]} if question.kind == QuestionKind.RANKING and row.get("avg_rank") else "")
             for choice, row in tallies
         ]

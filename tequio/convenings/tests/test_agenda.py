@@ -129,6 +129,18 @@ def test_an_htmx_vote_over_budget_shows_the_error_in_the_list(cast, convening, c
     assert AgendaVote.objects.get().dots == 1
 
 
+def test_with_the_budget_spent_the_list_offers_only_to_take_votes_back(cast, convening, client_for):
+    services.convening_settings_update(actor=cast.users["steward"], community=cast.community, votes_per_organization=1,
+                                       reminder_days_before=2)
+    voted = services.agenda_item_propose(actor=cast.users["member"], convening=convening, title="Votado")
+    services.agenda_item_propose(actor=cast.users["member"], convening=convening, title="Otro")
+    services.agenda_vote(actor=cast.users["member"], item=voted, delta=1)
+    body = client_for("member").get(agenda_url(cast, convening)).content.decode()
+    assert "All your organization's votes are placed" in body.replace("&#x27;", "'")
+    assert "Add a vote to" not in body
+    assert body.count("Take a vote back from") == 1  # only where there is a dot to take back
+
+
 def test_the_ranked_list_polls_for_changes(cast, convening, client_for):
     page = client_for("observer").get(agenda_url(cast, convening)).content.decode()
     assert f'hx-get="{agenda_url(cast, convening, "agenda_ranking")}' in page

@@ -127,6 +127,8 @@ def test_results_are_aggregated_with_the_response_rate(cast, poll, steward):
     assert by_name["valued"].answered == 2 and by_name["valued"].bars[0].count == 2
     # Every respondent put the last option first.
     assert by_name["next_topics"].bars[0].label == "Security and digital care"
+    # A ranking's bars count first places (everyone ranks every option, so plain counts say nothing).
+    assert [(bar.count, bar.percent) for bar in by_name["next_topics"].bars] == [(2, 100), (0, 0), (0, 0), (0, 0)]
     assert by_name["one_word"].texts == ["Confianza", "Confianza"]
 
 
