@@ -217,27 +217,39 @@ def _fix_signs(
     return comps
 
 
-def project_participants(
-    matrix: VoteMatrix, pca: PCAResult, *, votes_per_participant: NDArray[np.int64] | None = None
-) -> NDArray[np.float64]:
+def project_participants(matrix: VoteMatrix, pca: PCAResult) -> NDArray[np.float64]:
     """Sparsity-aware coordinates: project only the cells a participant voted on.
 
     Each row is Σ_j (vote_j - centre_j)·pc[j] over voted statements, scaled by
-    sqrt(n_statements / max(n_votes, 1)): without the scale, someone who voted on three
+    sqrt(n_columns / max(n_seen, 1)): without the scale, someone who voted on three
     statements would sit near the centre however strongly they agree with one side.
+
+    The counts are those of Pol.is's rating matrix, which has a column for each statement
+    with at least one vote and sets moderated-out and meta columns to 0 in every row: a
+    zeroed column is a seen cell for everybody. So n_columns counts statements with a vote,
+    and n_seen is the participant's votes on included statements plus the number of
+    excluded statements with a column. The zeroed cells add nothing to the sum, only to
+    the count; with many moderated statements the scale is milder than counting votes.
     """
-    n, m = matrix.n_participants, matrix.n_statements
+    n = matrix.n_participants
     included = ~matrix.excluded[matrix.cols]
     rows, cols = matrix.rows[included], matrix.cols[included]
     diff = matrix.values[included].astype(np.float64) - pca.center[cols]
     coords = np.empty((n, pca.components.shape[0]))
     for i, comp in enumerate(pca.components):
         coords[:, i] = np.bincount(rows, weights=diff * comp[cols], minlength=n)
-    counts = (
-        matrix.votes_per_participant() if votes_per_participant is None else votes_per_participant
-    )
-    scale = np.sqrt(m / np.maximum(counts, 1))
+    has_column = _has_column(matrix)
+    zeroed = int(np.count_nonzero(matrix.excluded & has_column))
+    seen = np.bincount(rows, minlength=n) + zeroed
+    scale = np.sqrt(int(np.count_nonzero(has_column)) / np.maximum(seen, 1))
     return coords * scale[:, None]
+
+
+def _has_column(matrix: VoteMatrix) -> NDArray[np.bool_]:
+    """Statements with at least one vote: the columns of Pol.is's rating matrix."""
+    mask = np.zeros(matrix.n_statements, dtype=bool)
+    mask[matrix.cols] = True
+    return mask
 
 
 def project_statements(
@@ -245,12 +257,12 @@ def project_statements(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Coordinates and extremity of each statement.
 
-    A statement sits where a virtual participant who agreed with it, and saw nothing else,
-    would be projected; its extremity (the distance of that point from the centre) says how
+    A statement sits where a virtual participant who agreed with it, and saw nothing else
+    (not even the zeroed moderated cells), would be projected; its extremity (the distance of that point from the centre) says how
     strongly agreeing with it places someone on the map. Excluded statements sit at 0.
     """
-    m = matrix.n_statements
-    lean = (AGREE - pca.center) * np.sqrt(float(m))
+    # The virtual participant has one seen cell out of the matrix's columns.
+    lean = (AGREE - pca.center) * np.sqrt(float(np.count_nonzero(_has_column(matrix))))
     coords = (pca.components * lean[None, :]).T.copy()
     coords[matrix.excluded] = 0.0
     return coords, np.linalg.norm(coords, axis=1)

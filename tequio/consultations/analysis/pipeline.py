@@ -178,7 +178,7 @@ def analyse(
         min_participants=opts.min_participants,
     )
     pca = principal_components(matrix, imputation=opts.imputation, previous=prev.components)
-    coords = project_participants(matrix, pca, votes_per_participant=counts)
+    coords = project_participants(matrix, pca)
     stmt_coords, extremity = project_statements(matrix, pca)
 
     members = np.flatnonzero(in_conv)

@@ -221,6 +221,25 @@ def test_it_scales_projections_by_how_little_a_participant_voted() -> None:
     assert extremity == pytest.approx(np.linalg.norm(stmt_coords, axis=1))
 
 
+def test_it_counts_zeroed_moderated_columns_as_seen_by_everyone() -> None:
+    # Pol.is sets a moderated column to 0 in every row, so the scale counts it for all;
+    # a statement nobody voted on has no column and counts for no one.
+    p, s, v = [0, 0, 1, 2, 2, 3], [0, 1, 0, 0, 1, 2], [1, 1, 1, -1, -1, 1]
+    matrix = build_vote_matrix(p, s, v, n_statements=4, moderated_out=[2])
+    pca = principal_components(matrix)
+    coords = project_participants(matrix, pca)
+    pc, c = pca.components, pca.center
+    # Columns 0, 1, 2 exist (3); everyone has seen the zeroed column 2.
+    assert coords[0] == pytest.approx(
+        ((1 - c[0]) * pc[:, 0] + (1 - c[1]) * pc[:, 1]) * np.sqrt(3 / 3)
+    )
+    assert coords[1] == pytest.approx((1 - c[0]) * pc[:, 0] * np.sqrt(3 / 2))
+    assert coords[3] == pytest.approx([0.0, 0.0])
+    stmt_coords, _ = project_statements(matrix, pca)
+    assert stmt_coords[0] == pytest.approx((1 - c[0]) * pc[:, 0] * np.sqrt(3))
+    assert stmt_coords[2] == pytest.approx([0.0, 0.0])
+
+
 # --- clustering ---------------------------------------------------------------------
 
 
