@@ -253,6 +253,24 @@ def invitation_link_for_code(code: str) -> InvitationLink | None:
     )
 
 
+def invitation_link_problem(link: InvitationLink) -> str | None:
+    """Why this link lets nobody (else) in now, in words for the person holding it; None if it does."""
+    consultation = link.consultation
+    if consultation.removed_at is not None or consultation.audience != Audience.INVITED:
+        return _("This invitation is no longer valid.")
+    if not consultation.is_accepting():
+        return str(_closed_error().messages[0])
+    if link.revoked_at is not None:
+        return _("This invitation has been withdrawn by the people who run the consultation.")
+    if link.uses >= link.max_uses:
+        return ngettext(
+            "This invitation has already been used by %(count)d person, as many as it allows. Ask for a new one.",
+            "This invitation has already been used by %(count)d people, as many as it allows. Ask for a new one.",
+            link.max_uses,
+        ) % {"count": link.max_uses}
+    return None
+
+
 def participant_join(*, user, link: InvitationLink) -> tuple[Participant, str | None]:
     """Someone invited by a link or code starts taking part; returns (participant, cookie token).
 
@@ -274,13 +292,7 @@ def participant_join(*, user, link: InvitationLink) -> tuple[Participant, str | 
                 return existing, None
         if not _use_link(link):
             link.refresh_from_db(fields=["uses", "revoked_at"])
-            if link.revoked_at is not None:
-                raise ValidationError(_("This invitation has been withdrawn by the people who run the consultation."))
-            raise ValidationError(ngettext(
-                "This invitation has already been used by %(count)d person, as many as it allows. Ask for a new one.",
-                "This invitation has already been used by %(count)d people, as many as it allows. Ask for a new one.",
-                link.max_uses,
-            ) % {"count": link.max_uses})
+            raise ValidationError(invitation_link_problem(link) or _("This invitation is no longer valid."))
         token = None if signed_in else secrets.token_urlsafe(32)
         participant = _new_participant(
             consultation, kind=ParticipantKind.INVITED, user=user if signed_in else None,

@@ -40,7 +40,7 @@ from .forms import (
     StatementForm,
     VoteForm,
 )
-from .models import Audience, InvitationLink, Statement, StatementStatus, Vote
+from .models import InvitationLink, Statement, StatementStatus, Vote
 from .permissions import ConsultationAccess, cookie_name, get_consultation_for_user
 
 # Below this many votes the results page brings a stale analysis up to date itself (in
@@ -237,9 +237,10 @@ def join_link(request: HttpRequest, slug: str, code: str) -> HttpResponse:
                     path="/c/", httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
                 )
             return response
-    usable = link.is_usable and consultation.is_accepting() and consultation.audience == Audience.INVITED
+    # Say why a link lets nobody in (used up, withdrawn, closed), as the POST would.
+    problem = "" if already or error else services.invitation_link_problem(link) or ""
     return render(request, "consultations/join_link.html", {
-        "link": link, "consultation": consultation, "already": already, "usable": usable, "error": error,
+        "link": link, "consultation": consultation, "already": already, "usable": not problem, "error": error or problem,
         "vote_url": vote_url,
     })
 

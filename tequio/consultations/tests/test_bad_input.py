@@ -155,6 +155,20 @@ def test_an_invitation_code_used_past_its_limit_is_refused(consultation, steward
             in response.content.decode())
     assert _snapshot() == before
     assert cookie_name(consultation.pk) not in response.cookies
+    # Opening the link says so too, before anyone presses a button.
+    page = client.get(join).content.decode()
+    assert "as many as it allows. Ask for a new one." in page and ">Start</button>" not in page
+
+
+def test_a_withdrawn_link_and_a_closed_consultation_say_why_nobody_may_join(consultation, steward, client):
+    link, code = services.invitation_link_create(actor=steward, consultation=consultation, max_uses=5)
+    join = reverse("consultations:join_link", args=[consultation.community.slug, services.format_code(code)])
+    services.invitation_link_revoke(actor=steward, link=link)
+    assert "This invitation has been withdrawn by the people who run the consultation." in client.get(join).content.decode()
+    assert client.post(join).status_code == 200
+    services.consultation_set_state(actor=steward, consultation=consultation, state="closed")
+    assert "This consultation is not open: it takes no votes or statements now." in client.get(join).content.decode()
+    assert not Participant.objects.exists() and InvitationLink.objects.get().uses == 0
 
 
 def test_an_unknown_invitation_code_is_refused(cast):
