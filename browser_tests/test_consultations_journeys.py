@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -9,7 +10,7 @@ from playwright.sync_api import expect
 
 from tequio.testing.personas import PASSWORD, build_cast
 
-from .conftest import PHONE, TIMEOUT_MS, sign_in
+from .conftest import ARTIFACTS, DESKTOP, PHONE, TIMEOUT_MS, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -96,3 +97,129 @@ def test_without_javascript_each_vote_is_a_form_post_and_a_redirect(browser, liv
     finally:
         context.close()
 
+
+
+def test_someone_invited_types_the_code_on_a_phone_and_takes_part_without_an_account(new_page, consultation):
+    from tequio.consultations import services
+    from tequio.consultations.models import InvitationLink, Participant
+    from tequio.consultations.permissions import cookie_name, hash_token
+
+    steward = consultation.created_by
+    consultation = services.consultation_update(actor=steward, consultation=consultation, audience="invited")
+    _link, code = services.invitation_link_create(actor=steward, consultation=consultation, max_uses=1, label="Taller")
+    page = new_page(viewport=PHONE)
+    page.goto("/c/cast/consultations/join/")
+    page.get_by_label("Invitation code").fill(f"{code[:5].lower()} {code[5:]}")  # as read aloud, typed on a phone
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name=consultation.question)).to_be_visible()
+    page.get_by_role("button", name="Start").click()
+    expect(page).to_have_url(re.compile(r"/consultations/\d+/vote/$"))
+    for number, answer in enumerate(["Agree", "Disagree", "Pass / unsure"]):
+        page.get_by_role("button", name=answer, exact=True).click()
+        expect(page.locator("#vote-card")).to_contain_text(f"{number + 1} of {len(STATEMENTS)} statements answered")
+    page.get_by_role("link", name="Write a statement").click()
+    page.get_by_label("Your statement").fill("Queremos un espacio para jóvenes en la colonia.")
+    page.get_by_role("button", name="Add my statement").click()
+    expect(page.get_by_role("status")).to_contain_text("Your statement is now part of the conversation")
+    page.get_by_role("link", name="See the opinion map").click()
+    expect(page.locator(".you")).to_contain_text(re.compile(r"You are (in|nearest to) Group [ABC]"))
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
+
+    # Known only by the random token in an HttpOnly cookie, of which only a hash is stored.
+    cookie = next(c for c in page.context.cookies() if c["name"] == cookie_name(consultation.pk))
+    assert cookie["httpOnly"]
+    participant = Participant.objects.get(consultation=consultation, kind="invited")
+    assert participant.user is None and participant.token_hash == hash_token(cookie["value"])
+    assert participant.votes.count() == 4  # three answers and the agreement with their own statement
+
+    # The code let one person in: the next one is told so, and nothing changes.
+    other = new_page(viewport=PHONE)
+    other.goto(f"/c/cast/consultations/join/{services.format_code(code)}/")
+    expect(other.get_by_role("button", name="Start")).to_have_count(0)
+    expect(other.get_by_role("alert")).to_contain_text(
+        "This invitation has already been used by 1 person, as many as it allows. Ask for a new one.")
+    assert InvitationLink.objects.get().uses == 1 and Participant.objects.filter(kind="invited").count() == 1
+
+
+# --- every page of a consultation, on a phone and a desktop --------------------------------------
+
+SCREENSHOTS = bool(os.environ.get("TEQUIO_SCREENSHOTS"))
+
+
+@pytest.fixture
+def demo_consultation(transactional_db):
+    """The demo's consultation (46 participants, three groups, statements awaiting moderation)."""
+    from tequio.consultations.models import Consultation
+    from tequio.core.demo import demo_load
+
+    demo_load()
+    return Consultation.objects.select_related("community").get(community__slug="aliadas")
+
+
+def _consultation_pages(consultation, code: str) -> dict[str, tuple[str, str]]:
+    """name: (who looks, path). "steward" runs the demo consultation; "lucia" is a member who has not voted."""
+    from django.urls import reverse
+
+    slug = consultation.community.slug
+
+    def page(name: str) -> str:
+        return reverse(f"consultations:{name}", args=[slug, consultation.pk])
+
+    return {
+        "consultation-list": ("lucia", reverse("consultations:consultation_list", args=[slug])),
+        "consultation-detail": ("lucia", page("consultation_detail")),
+        "consultation-vote": ("lucia", page("vote")),
+        "consultation-statement": ("lucia", page("statement_create")),
+        "consultation-results": ("lucia", page("results")),
+        "consultation-report": ("lucia", page("report")),
+        "consultation-moderation": ("steward", page("moderation")),
+        "consultation-invitations": ("steward", page("invitations")),
+        "consultation-settings": ("steward", page("consultation_edit")),
+        "consultation-new": ("steward", reverse("consultations:consultation_create", args=[slug])),
+        "consultation-join": ("invited", reverse("consultations:join", args=[slug])),
+        "consultation-join-link": ("invited", reverse("consultations:join_link", args=[slug, code])),
+    }
+
+
+def test_the_consultation_pages_load_cleanly_and_fit_a_phone(new_page, demo_consultation):
+    from tequio.consultations import services
+    from tequio.core.demo import DEMO_PASSWORD, email_for
+
+    steward = demo_consultation.community.memberships.filter(role="steward").select_related("user").first().user
+    _link, code = services.invitation_link_create(actor=steward, consultation=demo_consultation, max_uses=5, label="Taller")
+    # Lucía has answered a few statements, so that the map shows where she stands.
+    lucia = type(steward).objects.get(email=email_for("lucia.mendez"))
+    for statement in demo_consultation.statements.filter(status="accepted").order_by("number")[:8]:
+        services.vote_cast(actor=lucia, consultation=demo_consultation, statement_id=statement.pk,
+                           value="agree" if statement.number % 3 == 0 else "disagree")
+    services.analysis_compute(consultation_id=demo_consultation.pk, force=True)
+    pages = _consultation_pages(demo_consultation, services.format_code(code))
+    accounts = {"lucia": email_for("lucia.mendez"), "steward": steward.email, "invited": None}
+    problems: list[str] = []
+    for viewport_name, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        for who, email in accounts.items():
+            page = new_page(viewport=viewport, locale="es-MX")
+            errors: list[str] = []
+            page.on("console", lambda message, errors=errors: message.type == "error" and errors.append(message.text))
+            page.on("response", lambda response, errors=errors: response.status >= 400 and errors.append(
+                f"{response.status} {response.url}"))
+            if email:
+                sign_in(page, email, DEMO_PASSWORD)
+            for name, (viewer, path) in pages.items():
+                if viewer != who:
+                    continue
+                page.goto(path)
+                page.wait_for_load_state("load")
+                problems.extend(f"{name}/{viewport_name}: {error}" for error in errors)
+                errors.clear()
+                width = page.evaluate("document.documentElement.scrollWidth")
+                if width > viewport["width"]:
+                    problems.append(f"{name}/{viewport_name}: {width}px wide on a {viewport['width']}px screen")
+                if SCREENSHOTS:
+                    (ARTIFACTS / "screens").mkdir(parents=True, exist_ok=True)
+                    page.screenshot(path=ARTIFACTS / "screens" / f"{name}-{viewport_name}.png", full_page=True)
+                    if name == "consultation-report" and viewport_name == "desktop":
+                        page.emulate_media(media="print")
+                        page.screenshot(path=ARTIFACTS / "screens" / f"{name}-print.png", full_page=True)
+                        page.emulate_media(media="screen")
+    assert not problems, "\n".join(problems)

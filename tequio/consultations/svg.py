@@ -143,19 +143,19 @@ def bars_markup(bars: list[dict[str, Any]]) -> SafeString:
     if not bars:
         return mark_safe("")
     template = _("%(label)s: %(agree)s%% agree, %(disagree)s%% disagree, %(passed)s%% pass, of %(total)s votes.")
-    parts = [f'<figure class="bars"><svg viewBox="0 0 330 {len(bars) * 22}" xmlns="http://www.w3.org/2000/svg" '
+    parts = [f'<figure class="bars"><svg viewBox="0 0 340 {len(bars) * 22}" xmlns="http://www.w3.org/2000/svg" '
              'font-family="system-ui, sans-serif" font-size="12" aria-hidden="true">']
     sentences = []
     for bar in bars:
         label = escape(bar["label"])
         parts.append(
             f'<g transform="translate(0 {bar["y"]})"><text x="0" y="14" fill="{bar["colour"]}" font-weight="600">{label}</text>'
-            '<svg x="92" y="2" width="170" height="16" viewBox="0 0 100 16" preserveAspectRatio="none">'
+            '<svg x="132" y="2" width="140" height="16" viewBox="0 0 100 16" preserveAspectRatio="none">'
             '<rect width="100" height="16" fill="#eef0f2"/>'
             f'<rect x="0" width="{bar["agree_width"]}" height="16" fill="#1d6b3a"/>'
             f'<rect x="{bar["disagree_x"]}" width="{bar["disagree_width"]}" height="16" fill="#a3192b"/>'
             f'<rect x="{bar["pass_x"]}" width="{bar["pass_width"]}" height="16" fill="#b8bcc4"/></svg>'
-            f'<text x="268" y="14" fill="#1c1f24">{bar["agree_percent"]}% · {bar["total"]}</text></g>'
+            f'<text x="278" y="14" fill="#1c1f24">{bar["agree_percent"]}% · {bar["total"]}</text></g>'
         )
         sentences.append(escape(template % {
             "label": bar["label"], "agree": bar["agree_percent"], "disagree": bar["disagree_percent"],
