@@ -113,6 +113,13 @@ def test_a_funder_reads_the_map_and_compares_two_waves(ncast, new_page):
     the_map = funder.get_by_role("img", name=re.compile("Network of"))
     expect(the_map).to_be_visible()
     expect(the_map.locator("circle")).to_have_count(6)
+    # Zooming in (map.js) narrows the drawing's box; "Whole map" gives it back.
+    whole = the_map.get_attribute("viewBox")
+    funder.get_by_role("button", name="Zoom in").click()
+    zoomed = the_map.get_attribute("viewBox")
+    assert float(zoomed.split()[2]) < float(whole.split()[2])
+    funder.get_by_role("button", name="Whole map").click()
+    expect(the_map).to_have_attribute("viewBox", whole)
     expect(funder.locator("main")).to_contain_text("Dependence on the convener")
     measures = funder.get_by_role("region", name="Measures by organization")
     expect(measures.get_by_role("row")).to_have_count(7)

@@ -210,20 +210,59 @@ def network_map(data: dict[str, Any], names: dict[int, tuple[str, str]], *, size
     parts.append("</g>")
 
     if len(shown) <= ALL_LABELS:
-        labelled = shown
+        labelled = sorted(shown, key=lambda i: -radii[i])
     else:
         labelled = sorted(shown, key=lambda i: -radii[i])[:TOP_LABELS]
     font = 12 if len(shown) <= ALL_LABELS else 11
     parts.append(f'<g class="labels" font-size="{font}" fill="#1c1f24" stroke="#ffffff" stroke-width="3" '
                  'paint-order="stroke" font-family="system-ui, sans-serif">')
-    for i in labelled:
-        name = names[ids[i]][0]
-        short = name if len(name) <= 28 else name[:26] + "…"
-        anchor = "end" if xs[i] > width * 0.75 else "start"
-        dx = -(radii[i] + 3) if anchor == "end" else radii[i] + 3
-        parts.append(f'<text x="{_number(xs[i] + dx)}" y="{_number(ys[i] + 4)}" text-anchor="{anchor}">{escape(short)}</text>')
+    for x, y, anchor, text in _place_labels(labelled, xs, ys, radii, [names[ids[i]][0] for i in labelled], font,
+                                            (left, top, right, bottom), [(xs[i], ys[i], radii[i]) for i in shown]):
+        parts.append(f'<text x="{_number(x)}" y="{_number(y)}" text-anchor="{anchor}">{escape(text)}</text>')
     parts.append("</g></svg>")
     return mark_safe("".join(parts))
+
+
+def _place_labels(order: Sequence[int], xs, ys, radii, texts: Sequence[str], font: float,
+                  box: tuple[float, float, float, float], circles) -> list[tuple[float, float, str, str]]:
+    """Names beside their circles without writing over another name or circle.
+
+    Largest circles first; each name tries the right, the left, above and below its circle
+    and takes the first place where it overlaps nothing already placed and stays in the box.
+    A name with no free place is shortened once, then left out: its circle keeps the name as
+    a tooltip and the table below lists it.
+    """
+    left, top, right, bottom = box
+    taken: list[tuple[float, float, float, float]] = [(x - r, y - r, x + r, y + r) for x, y, r in circles]
+    placed = []
+
+    def free(rect) -> bool:
+        x0, y0, x1, y1 = rect
+        if x0 < left or x1 > right or y0 < top or y1 > bottom:
+            return False
+        # Its own circle is in `taken` too, and every candidate place starts just outside it.
+        return all(x1 <= a0 or x0 >= a1 or y1 <= b0 or y0 >= b1 for a0, b0, a1, b1 in taken)
+
+    for i, name in zip(order, texts, strict=True):
+        x, y, r = xs[i], ys[i], radii[i]
+        for text in (name if len(name) <= 28 else name[:26] + "…", name[:16] + "…" if len(name) > 18 else None):
+            if text is None:
+                continue
+            # Width of system-ui text is about 0.56 em per character on average.
+            w, h = 0.56 * font * len(text), font * 1.1
+            candidates = (
+                ("start", x + r + 3, y + font / 3, (x + r + 2, y - h / 2, x + r + 4 + w, y + h / 2)),
+                ("end", x - r - 3, y + font / 3, (x - r - 4 - w, y - h / 2, x - r - 2, y + h / 2)),
+                ("middle", x, y - r - 4, (x - w / 2, y - r - 3 - h, x + w / 2, y - r - 3)),
+                ("middle", x, y + r + font, (x - w / 2, y + r + 2, x + w / 2, y + r + 3 + h)),
+            )
+            spot = next(((anchor, tx, ty, rect) for anchor, tx, ty, rect in candidates if free(rect)), None)
+            if spot is not None:
+                anchor, tx, ty, rect = spot
+                taken.append(rect)
+                placed.append((tx, ty, anchor, text))
+                break
+    return placed
 
 
 def legend_kinds(kinds: Iterable[str]) -> list[tuple[str, str]]:
