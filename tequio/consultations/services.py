@@ -425,6 +425,8 @@ def vote_cast(*, actor, consultation: Consultation, statement_id: int, value: in
     """
     value = vote_value(value)
     if not consultation.is_accepting():
+        if consultation.phase in ("draft", "scheduled"):
+            raise ValidationError(_("This consultation is not open yet."))
         raise ValidationError(_("This consultation is closed: it takes no more votes."))
     status = Statement.objects.filter(consultation=consultation, pk=statement_id).values_list("status", flat=True).first()
     if status is None:

@@ -252,3 +252,72 @@ def test_polis_errors_are_reported_in_the_readers_language(cast, steward, tmp_pa
     with translation.override("es"), pytest.raises(PolisImportError) as error:
         consultation_import_polis(actor=steward, community=cast.community, directory=directory)
     assert error.value.messages == ["votes.csv, línea 2, columna 5: “vote” debe ser -1, 0 o 1, no 3"]
+
+
+def test_a_vote_before_the_opening_date_says_it_is_not_open_yet(client_for, consultation):
+    Consultation.objects.filter(pk=consultation.pk).update(opens_at=timezone.now() + timedelta(days=1))
+    statement = consultation.statements.first()
+    response = _api(client_for("member"), _vote_path(consultation, statement.pk), {"vote": "agree"})
+    assert response.status_code == 400 and response.json()["message"] == "This consultation is not open yet."
+    spanish = client_for("member").post(_vote_path(consultation, statement.pk), json.dumps({"vote": "agree"}),
+                                        content_type="application/json", HTTP_ACCEPT_LANGUAGE="es")
+    assert spanish.json()["message"] == "Esta consulta todavía no está abierta."
+    assert not Vote.objects.exists()
+
+
+def _spanish(message: str, **params) -> str:
+    from django.utils import translation
+
+    with translation.override("es"):
+        translated = translation.gettext(message)
+    assert translated != message, f"no Spanish for {message!r}"
+    return translated % params if params else translated
+
+
+def test_every_bad_input_is_refused_in_spanish_for_a_spanish_reader(consultation, steward, cast):
+    """The errors above, as a Spanish-speaking participant reads them on the pages."""
+    from django.test import Client
+    from django.utils import translation
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="es")
+    client.force_login(cast.users["member"])
+    statements = list(consultation.statements.order_by("number"))
+    services.statement_moderate(actor=steward, statement=statements[1], status=StatementStatus.REJECTED)
+    before = _snapshot()
+
+    def says(response, message: str) -> None:
+        from django.utils.html import escape
+
+        assert escape(message) in response.content.decode(), message
+
+    says(client.post(url("vote", consultation), {"statement": statements[1].pk, "vote": "agree"}),
+         _spanish("This statement was withdrawn by the moderators, so it takes no votes."))
+    says(client.post(url("vote", consultation), {"statement": 987654, "vote": "agree"}),
+         _spanish("This statement is not part of this consultation."))
+    says(client.post(url("statement_create", consultation), {"text": "  "}),
+         _spanish("Write a statement: it cannot be empty."))
+    long = "a" * (STATEMENT_MAX_LENGTH + 1)
+    with translation.override("es"):
+        too_long = translation.ngettext("A statement can have at most %(limit)d character (this one has %(length)d).",
+                            "A statement can have at most %(limit)d characters (this one has %(length)d).",
+                            STATEMENT_MAX_LENGTH) % {"limit": STATEMENT_MAX_LENGTH, "length": STATEMENT_MAX_LENGTH + 1}
+    says(client.post(url("statement_create", consultation), {"text": long}), too_long)
+    says(client.post(url("statement_create", consultation), {"text": statements[0].text.upper()}),
+         _spanish("This statement is already part of the consultation."))
+    _link, code = services.invitation_link_create(actor=steward, consultation=consultation, max_uses=1)
+    join = reverse("consultations:join_link", args=[consultation.community.slug, services.format_code(code)])
+    Client().post(join)
+    with translation.override("es"):
+        used_up = translation.ngettext(
+            "This invitation has already been used by %(count)d person, as many as it allows. Ask for a new one.",
+            "This invitation has already been used by %(count)d people, as many as it allows. Ask for a new one.",
+            1) % {"count": 1}
+    says(Client(HTTP_ACCEPT_LANGUAGE="es").post(join), used_up)
+    says(Client(HTTP_ACCEPT_LANGUAGE="es").post(reverse("consultations:join", args=[cast.community.slug]),
+                                                 {"code": "ABCDE-FGHJK"}),
+         _spanish("This code is not valid. Check it and try again."))
+    services.consultation_set_state(actor=steward, consultation=consultation, state="closed")
+    says(client.post(url("vote", consultation), {"statement": statements[0].pk, "vote": "agree"}),
+         _spanish("This consultation is closed: it takes no more votes."))
+    after = _snapshot()
+    assert after[:2] == before[:2]  # no vote, no statement
