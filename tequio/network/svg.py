@@ -377,23 +377,32 @@ def stakeholder_grid(stakeholders: Sequence, mode: str) -> SafeString:
         point = placement(stakeholder, mode)
         if point is not None:
             by_point.setdefault(point, []).append(stakeholder)
-    parts.append('<g stroke="#1c1f24" stroke-width="0.75" font-size="11">')
+    dots: list[tuple[float, float, Any]] = []
     for (horizontal, vertical), group in sorted(by_point.items()):
         cx, cy = x_of(horizontal), y_of(vertical)
         for index, stakeholder in enumerate(group):
             if len(group) > 1:
                 angle = 2 * math.pi * index / len(group)
                 spread = 12 + 2 * len(group)
-                px, py = cx + spread * math.cos(angle), cy + spread * math.sin(angle)
+                dots.append((cx + spread * math.cos(angle), cy + spread * math.sin(angle), stakeholder))
             else:
-                px, py = cx, cy
-            name = stakeholder.name if len(stakeholder.name) <= 24 else stakeholder.name[:22] + "…"
-            sector = label_for(Sector, stakeholder.sector)
-            parts.append(
-                f'<circle cx="{_number(px)}" cy="{_number(py)}" r="7" fill="{SECTOR_COLORS.get(stakeholder.sector, OTHER_COLOR)}">'
-                f'<title>{escape(f"{stakeholder.name} · {sector}")}</title></circle>'
-                f'<text x="{_number(px + 10)}" y="{_number(py + 4)}" stroke="#ffffff" stroke-width="3" paint-order="stroke" '
-                f'fill="#1c1f24">{escape(name)}</text>'
-            )
+                dots.append((cx, cy, stakeholder))
+    parts.append('<g stroke="#1c1f24" stroke-width="0.75">')
+    for px, py, stakeholder in dots:
+        sector = label_for(Sector, stakeholder.sector)
+        parts.append(
+            f'<circle cx="{_number(px)}" cy="{_number(py)}" r="7" fill="{SECTOR_COLORS.get(stakeholder.sector, OTHER_COLOR)}">'
+            f'<title>{escape(f"{stakeholder.name} · {sector}")}</title></circle>'
+        )
+    parts.append("</g>")
+    # Names where they cover no other name or dot, inside the grid's box; the table lists them all.
+    xs, ys = [dot[0] for dot in dots], [dot[1] for dot in dots]
+    order = sorted(range(len(dots)), key=lambda i: (-dots[i][2].influence, dots[i][2].name))
+    labels = _place_labels(order, xs, ys, [7.0] * len(dots), [dots[i][2].name for i in order], 11,
+                           # Inside the axes, so that no name hides a tick's number.
+                           (margin, 0.0, size, size - margin), [(x, y, 7.0) for x, y in zip(xs, ys, strict=True)])
+    parts.append('<g font-size="11" fill="#1c1f24" stroke="#ffffff" stroke-width="3" paint-order="stroke">')
+    for x, y, anchor, text in labels:
+        parts.append(f'<text x="{_number(x)}" y="{_number(y)}" text-anchor="{anchor}">{escape(text)}</text>')
     parts.append("</g></svg>")
     return mark_safe("".join(parts))
