@@ -155,7 +155,9 @@ def vote(request: HttpRequest, slug: str, consultation_pk: int) -> HttpResponse:
             _errors_to_form(form, error)
         else:
             if not request.htmx:
-                return redirect("consultations:vote", slug, consultation_pk)
+                # Straight to the next card: on a phone the page's header would push the
+                # buttons below the fold after every vote.
+                return redirect(reverse("consultations:vote", args=[slug, consultation_pk]) + "#vote-card")
             ca.participant = cast.participant
             return _vote_response(request, ca)
     return _vote_response(request, ca, form)

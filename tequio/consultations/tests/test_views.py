@@ -39,7 +39,7 @@ def test_a_member_answers_one_statement_after_another_without_javascript(client_
         assert statement.pk not in seen
         seen.append(statement.pk)
         response = client.post(url("vote", consultation), {"statement": statement.pk, "vote": "agree"})
-        assert response.status_code == 302 and response["Location"] == url("vote", consultation)
+        assert response.status_code == 302 and response["Location"] == url("vote", consultation) + "#vote-card"
     page = client.get(url("vote", consultation))
     assert b"3 of 6 statements answered" in page.content
     assert Vote.objects.filter(participant__user__email="member@cast.test", value=1).count() == 3
