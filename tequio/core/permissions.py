@@ -130,21 +130,37 @@ def access_for(user, community: Community) -> CommunityAccess:
     )
 
 
+def _member_access(user, slug: str) -> CommunityAccess | None:
+    """A member's access in one query (the membership joined to its community), or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    membership = (
+        Membership.objects.active().filter(user=user, community__slug=slug, community__removed_at__isnull=True)
+        .select_related("community").first()
+    )
+    if membership is None:
+        return None
+    return CommunityAccess(community=membership.community, user=user, role=membership.role,
+                           is_admin=is_platform_admin(user), membership=membership)
+
+
 def get_community_for_user(user, slug: str, action: str = "community.view") -> CommunityAccess:
     """The community named ``slug`` and the viewer's access to it.
 
     404 when the viewer may not know it exists (hidden or members-only and not a
     member), 403 when it is visible but ``action`` is not allowed.
     """
-    community = Community.objects.active().filter(slug=slug).first()
-    if community is None:
-        raise Http404
-    access = access_for(user, community)
+    access = _member_access(user, slug)
+    if access is None:
+        community = Community.objects.active().filter(slug=slug).first()
+        if community is None:
+            raise Http404
+        access = CommunityAccess(community=community, user=user, role=None, is_admin=is_platform_admin(user))
     if not access.can("community.view"):
         # A members-only community is listed by name in the directory, but its
         # pages are for members: for outsiders it does not exist here either.
         raise Http404
-    if access.membership is not None and community.require_mfa and not access.is_admin and not _has_mfa(user):
+    if access.membership is not None and access.community.require_mfa and not access.is_admin and not _has_mfa(user):
         raise MFARequired
     access.require(action)
     return access

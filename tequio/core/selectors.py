@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
+from django.db import transaction
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -71,25 +73,59 @@ class CommunitySummary:
     member_count: int
 
 
-def community_summary(community: Community) -> CommunitySummary:
-    """Counts for the home page in three aggregate queries, whatever the size."""
-    kinds = dict(
-        Organization.objects.active().filter(community=community).values_list("kind").annotate(n=Count("id")).values_list("kind", "n")
-    )
-    levels = dict(
+# The home page's counts are the most expensive part of the page at national scale, and
+# they change rarely: they are kept in the cache for a minute, and the services that
+# change them (organizations, people, affiliations, memberships) drop the entry when
+# their transaction commits, so a change shows at once. Writes that go round the
+# services (a restore, the admin) show within SUMMARY_SECONDS.
+SUMMARY_SECONDS = 60
+
+
+def _summary_key(community_id: int) -> str:
+    return f"tequio:community-summary:{community_id}"
+
+
+def summary_changed(community_id: int) -> None:
+    """Forget a community's cached counts, now and again when the transaction commits.
+
+    The second time covers a request that read the old counts in between and cached them.
+    """
+    key = _summary_key(community_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+def _summary_counts(community: Community) -> dict[str, dict[str, int] | int]:
+    """The raw counts in four aggregate queries, whatever the size."""
+    kinds = Organization.objects.active().filter(community=community).values_list("kind").annotate(n=Count("id"))
+    levels = (
         Affiliation.objects.filter(person__community=community, person__removed_at__isnull=True, is_primary=True)
-        .values_list("staff_level").annotate(n=Count("person", distinct=True)).values_list("staff_level", "n")
+        .values_list("staff_level").annotate(n=Count("person", distinct=True))
     )
-    roles = dict(
-        Membership.objects.active().filter(community=community).values_list("role").annotate(n=Count("id")).values_list("role", "n")
-    )
-    people_count = Person.objects.active().filter(community=community).count()
+    roles = Membership.objects.active().filter(community=community).values_list("role").annotate(n=Count("id"))
+    return {
+        "kinds": dict(kinds.values_list("kind", "n")),
+        "levels": dict(levels.values_list("staff_level", "n")),
+        "roles": dict(roles.values_list("role", "n")),
+        "people": Person.objects.active().filter(community=community).count(),
+    }
+
+
+def community_summary(community: Community) -> CommunitySummary:
+    """Counts for the home page: organizations by kind, people by staff level, members by role."""
+    key = _summary_key(community.pk)
+    counts = cache.get(key)
+    if counts is None:
+        counts = _summary_counts(community)
+        cache.set(key, counts, SUMMARY_SECONDS)
+    kinds, levels, roles = counts["kinds"], counts["levels"], counts["roles"]
+    # Labels are looked up on every read, so the cached counts serve every language.
     return CommunitySummary(
         organizations_by_kind=[(label, kinds[value]) for value, label in choices.OrganizationKind.choices if kinds.get(value)],
         people_by_staff_level=[(label, levels[value]) for value, label in choices.StaffLevel.choices if levels.get(value)],
         members_by_role=[(label, roles[value]) for value, label in choices.Role.choices if roles.get(value)],
         organization_count=sum(kinds.values()),
-        people_count=people_count,
+        people_count=counts["people"],
         member_count=sum(roles.values()),
     )
 

@@ -40,6 +40,7 @@ from .models import (
     Person,
 )
 from .permissions import MANAGERS
+from .selectors import summary_changed
 
 INVITATION_DAYS = 14
 
@@ -221,6 +222,7 @@ def organization_create(*, actor, community: Community, **fields) -> Organizatio
     organization = Organization(community=community, **fields)
     _clean_organization(organization)
     organization.save()
+    summary_changed(community.pk)
     return organization
 
 
@@ -229,6 +231,7 @@ def organization_update(*, actor, organization: Organization, **fields) -> Organ
     _apply(organization, fields, ORGANIZATION_FIELDS)
     _clean_organization(organization)
     organization.save()
+    summary_changed(organization.community_id)
     return organization
 
 
@@ -238,6 +241,7 @@ def organization_remove(*, actor, organization: Organization) -> None:
         organization.removed_at = timezone.now()
         organization.save(update_fields=["removed_at"])
         audit_record(actor=actor, community=organization.community, action="organization.remove", target=organization)
+        summary_changed(organization.community_id)
 
 
 # --- people --------------------------------------------------------------------
@@ -263,6 +267,7 @@ def person_create(*, actor, community: Community, affiliations: list[dict] | Non
         person.save()
         for affiliation in affiliations or []:
             affiliation_set(actor=actor, person=person, **affiliation)
+        summary_changed(community.pk)
     return person
 
 
@@ -280,6 +285,7 @@ def person_remove(*, actor, person: Person) -> None:
         person.removed_at = timezone.now()
         person.save(update_fields=["removed_at"])
         audit_record(actor=actor, community=person.community, action="person.remove", target=person)
+        summary_changed(person.community_id)
 
 
 def affiliation_set(*, actor, person: Person, organization: Organization, position: str = "",
@@ -293,6 +299,7 @@ def affiliation_set(*, actor, person: Person, organization: Organization, positi
         person=person, organization=organization,
         defaults={"position": position.strip(), "staff_level": staff_level, "is_primary": is_primary},
     )
+    summary_changed(person.community_id)
     return affiliation
 
 
@@ -302,6 +309,7 @@ def affiliation_remove(*, actor, affiliation: Affiliation) -> None:
         audit_record(actor=actor, community=affiliation.person.community, action="affiliation.remove",
                      target=affiliation, data={"organization": affiliation.organization_id})
         affiliation.delete()
+        summary_changed(affiliation.person.community_id)
 
 
 # --- charter -------------------------------------------------------------------
@@ -440,6 +448,7 @@ def invitation_accept(*, user, token: str) -> Membership:
         invitation.save(update_fields=["accepted_at", "accepted_by"])
         audit_record(actor=user, community=community, action="membership.join", target=membership,
                      data={"role": invitation.role, "invitation": invitation.pk})
+        summary_changed(community.pk)
     return membership
 
 
@@ -474,6 +483,7 @@ def membership_change_role(*, actor, membership: Membership, role: str) -> Membe
         membership.save(update_fields=["role"])
         audit_record(actor=actor, community=membership.community, action="membership.role", target=membership,
                      data={"from": old, "to": role, "user": membership.user_id})
+        summary_changed(membership.community_id)
     return membership
 
 
@@ -489,6 +499,7 @@ def membership_end(*, actor, membership: Membership) -> None:
         membership.save(update_fields=["ended_at"])
         audit_record(actor=actor, community=membership.community, action="membership.end", target=membership,
                      data={"role": membership.role, "user": membership.user_id})
+        summary_changed(membership.community_id)
 
 
 # --- API tokens ----------------------------------------------------------------

@@ -115,8 +115,9 @@ class Tie(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["community", "removed_at", "declined_at"]),
-            # The list of ties, newest first, without sorting every tie of a large community.
-            models.Index(fields=["community", "-created_at", "-id"]),
+            # The list of ties, newest first, without sorting every tie of a large community
+            # (removed_at too: the list filters on it, and without it the database sorts).
+            models.Index(fields=["community", "removed_at", "-created_at", "-id"], name="network_tie_recent_idx"),
             models.Index(fields=["source", "target"]),
         ]
         constraints = [

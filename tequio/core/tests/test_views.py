@@ -173,6 +173,28 @@ def test_the_home_page_shows_goals_counts_and_charter_status(cast):
     assert reverse("core:people", args=[cast.community.slug]) not in page
 
 
+def test_the_home_page_counts_are_cached_and_change_as_soon_as_the_registry_does(cast):
+    client = client_for(cast.users["steward"])
+    home = url("community_home", cast)
+    first = client.get(home).text
+    assert "Academia" not in first
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as cold:
+        client.get(home)
+    services.organization_create(actor=cast.users["steward"], community=cast.community, name="Universidad del Norte",
+                                 kind=choices.OrganizationKind.ACADEMIA, country="MX")
+    with CaptureQueriesContext(connection) as refreshed:
+        page = client.get(home).text
+    assert "Academia" in page  # the new organization's kind, counted at once
+    with CaptureQueriesContext(connection) as warm:
+        client.get(home)
+    # The counts come from the cache again: the four aggregate queries (and the cache write) are gone.
+    assert len(warm) <= len(refreshed) - 4
+    assert len(cold) == len(warm)
+
+
 # --- language --------------------------------------------------------------------
 
 def test_the_browser_language_is_used_until_the_switcher_changes_it(cast):
