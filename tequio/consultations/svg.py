@@ -164,30 +164,59 @@ def bars_markup(bars: list[dict[str, Any]]) -> SafeString:
     return mark_safe("".join(parts))  # safe: numbers and escaped text only
 
 
+def _period_start(day, unit: str):
+    if unit == "week":
+        return day.fromordinal(day.toordinal() - day.weekday())
+    if unit == "month":
+        return day.replace(day=1)
+    return day
+
+
+def _next_period(start, unit: str):
+    from datetime import timedelta
+
+    if unit == "month":
+        return start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+    return start + timedelta(days=7 if unit == "week" else 1)
+
+
 def timeline_bars(rows: list[list[Any]], *, limit: int = 60) -> dict[str, Any]:
-    """Votes per day (per week when there are more than ``limit`` days), as bar heights."""
+    """Votes per day, per week, or per month (the smallest unit that draws at most
+    ``limit`` bars), on a calendar: quiet days are empty bars, not left out, so that
+    the picture shows when people took part."""
     from datetime import date
 
     entries = [(date.fromisoformat(day), votes, people) for day, votes, people in rows]
-    by_week = len(entries) > limit
-    if by_week:
-        weeks: dict[date, list[int]] = {}
-        for day, votes, people in entries:
-            monday = date.fromordinal(day.toordinal() - day.weekday())
-            totals = weeks.setdefault(monday, [0, 0])
-            totals[0] += votes
-            totals[1] += people
-        entries = [(day, votes, people) for day, (votes, people) in sorted(weeks.items())][-limit:]
-    peak = max((votes for _day, votes, _people in entries), default=0) or 1
+    first_day = min((day for day, _votes, _people in entries), default=None)
+    last_day = max((day for day, _votes, _people in entries), default=None)
+    unit = "day"
+    if first_day is not None:
+        span = (last_day - first_day).days + 1
+        unit = "day" if span <= limit else "week" if span <= limit * 7 else "month"
+    totals: dict[date, list[int]] = {}
+    for day, votes, people in entries:
+        total = totals.setdefault(_period_start(day, unit), [0, 0])
+        total[0] += votes
+        total[1] += people
+    periods = []
+    if first_day is not None:
+        start, end = _period_start(first_day, unit), _period_start(last_day, unit)
+        while start <= end:
+            periods.append(start)
+            start = _next_period(start, unit)
+    # Months over more than five years: the latest ``limit`` (a consultation that long is rare).
+    periods = periods[-limit:]
+    peak = max((totals.get(period, [0])[0] for period in periods), default=0) or 1
     width = 640
-    step = width / max(len(entries), 1)
+    step = width / max(len(periods), 1)
     bars = []
-    for index, (day, votes, people) in enumerate(entries):
+    for index, period in enumerate(periods):
+        votes, people = totals.get(period, [0, 0])
         height = round(120 * votes / peak, 1)
         # A bar stays a bar when there are only a few days.
-        bars.append({"day": day, "votes": votes, "people": people, "x": round(index * step, 1),
+        bars.append({"day": period, "votes": votes, "people": people, "x": round(index * step, 1),
                      "width": round(min(max(step - 2, 1), 24), 1), "height": height, "y": round(130 - height, 1)})
-    timeline = {"bars": bars, "by_week": by_week, "width": width, "peak": peak}
+    timeline = {"bars": bars, "unit": unit, "by_week": unit == "week", "width": width, "peak": peak}
     timeline["svg"] = _timeline_markup(timeline)
     return timeline
 
@@ -196,7 +225,7 @@ def _timeline_markup(timeline: dict[str, Any]) -> SafeString:
     from django.utils.formats import date_format
 
     width = timeline["width"]
-    title = _("Votes per week") if timeline["by_week"] else _("Votes per day")
+    title = {"day": _("Votes per day"), "week": _("Votes per week"), "month": _("Votes per month")}[timeline["unit"]]
     parts = [f'<svg viewBox="0 0 {width} 154" xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" '
              f'font-size="18" role="img" aria-labelledby="timeline-title"><title id="timeline-title">{escape(title)}</title>']
     for bar in timeline["bars"]:
