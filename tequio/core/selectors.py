@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db import transaction
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from . import choices
+from .cached import community_cache_drop, community_cached
 from .models import (
     Affiliation,
     AuditEvent,
@@ -73,26 +72,12 @@ class CommunitySummary:
     member_count: int
 
 
-# The home page's counts are the most expensive part of the page at national scale, and
-# they change rarely: they are kept in the cache for a minute, and the services that
-# change them (organizations, people, affiliations, memberships) drop the entry when
-# their transaction commits, so a change shows at once. Writes that go round the
-# services (a restore, the admin) show within SUMMARY_SECONDS.
-SUMMARY_SECONDS = 60
-
-
-def _summary_key(community_id: int) -> str:
-    return f"tequio:community-summary:{community_id}"
+SUMMARY = "summary"
 
 
 def summary_changed(community_id: int) -> None:
-    """Forget a community's cached counts, now and again when the transaction commits.
-
-    The second time covers a request that read the old counts in between and cached them.
-    """
-    key = _summary_key(community_id)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    """Called by the services that change organizations, people, affiliations or memberships."""
+    community_cache_drop(SUMMARY, community_id)
 
 
 def _summary_counts(community: Community) -> dict[str, dict[str, int] | int]:
@@ -113,11 +98,8 @@ def _summary_counts(community: Community) -> dict[str, dict[str, int] | int]:
 
 def community_summary(community: Community) -> CommunitySummary:
     """Counts for the home page: organizations by kind, people by staff level, members by role."""
-    key = _summary_key(community.pk)
-    counts = cache.get(key)
-    if counts is None:
-        counts = _summary_counts(community)
-        cache.set(key, counts, SUMMARY_SECONDS)
+    # Cached (see core/cached.py): at national scale these counts cost more than the rest of the page.
+    counts = community_cached(SUMMARY, community.pk, lambda: _summary_counts(community))
     kinds, levels, roles = counts["kinds"], counts["levels"], counts["roles"]
     # Labels are looked up on every read, so the cached counts serve every language.
     return CommunitySummary(
