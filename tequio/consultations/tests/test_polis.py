@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from tequio.consultations import services
 from tequio.consultations.models import Consultation, Participant, Statement, StatementStatus, Vote
@@ -113,3 +113,12 @@ def test_without_a_community_the_import_makes_a_hidden_one(cast):
     consultation = Consultation.objects.get()
     assert consultation.community.slug == "polis-brexit-consensus"
     assert consultation.community.privacy == "hidden"
+
+
+def test_the_export_command_says_when_it_cannot_write(cast, steward, tmp_path):
+    consultation = services.consultation_create(actor=steward, community=cast.community, question="¿Exportar?",
+                                                state="open", seed_statements=["Una idea"])
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory")
+    with pytest.raises(CommandError, match=r"Cannot write to .*a-file/out"):
+        call_command("consultations", "export-polis", str(consultation.pk), str(blocked / "out"))

@@ -111,7 +111,11 @@ class Command(BaseCommand):
         consultation = Consultation.objects.active().select_related("community").filter(pk=options["consultation"]).first()
         if consultation is None:
             raise CommandError(_("No consultation with id %(id)s.") % {"id": options["consultation"]})
-        counts = consultation_export_polis(actor=actor, consultation=consultation, directory=options["directory"])
+        try:
+            counts = consultation_export_polis(actor=actor, consultation=consultation, directory=options["directory"])
+        except OSError as error:
+            raise CommandError(_("Cannot write to %(directory)s: %(reason)s") % {
+                "directory": options["directory"], "reason": error.strerror or error}) from None
         self.stdout.write(self.style.SUCCESS(_(
             "Wrote comments.csv, votes.csv, participants-votes.csv and summary.csv to %(directory)s: %(statements)s "
             "statements, %(participants)s participants (%(grouped)s in opinion groups), %(votes)s votes."
