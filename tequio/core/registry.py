@@ -51,6 +51,25 @@ class Capability:
     url_walk_objects: Callable[..., dict[str, Any]] | None = None
 
 
+def lazy(path: str) -> Callable[..., Any]:
+    """A hook given as ``"module:function"``, imported on its first call.
+
+    Manifests are read while Django starts, before models can be imported; a hook's
+    module (selectors, demo, bench) imports models, so it is named here and imported
+    when the hook first runs.
+    """
+    module_name, _colon, attribute = path.partition(":")
+    target: list[Callable[..., Any]] = []
+
+    def hook(*args, **kwargs):
+        if not target:
+            target.append(getattr(import_module(module_name), attribute))
+        return target[0](*args, **kwargs)
+
+    hook.__qualname__ = hook.__name__ = f"lazy({path})"
+    return hook
+
+
 _capabilities: dict[str, Capability] = {}
 
 
