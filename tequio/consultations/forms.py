@@ -97,8 +97,11 @@ class InvitationLinkForm(forms.Form):
 
 
 class JoinCodeForm(forms.Form):
+    # A phone keyboard in capitals, without autocorrect "fixing" the code into a word.
     code = forms.CharField(label=_("Invitation code"), max_length=40,
-                           help_text=_("The code you were given, e.g. ABCDE-23456."))
+                           help_text=_("The code you were given, e.g. ABCDE-23456."),
+                           widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off",
+                                                         "autocorrect": "off", "spellcheck": "false"}))
 
     def clean_code(self) -> str:
         code = normalize_code(self.cleaned_data["code"])
