@@ -33,7 +33,7 @@ from tequio.core.audit import audit_record
 from tequio.core.choices import Role
 from tequio.core.models import Affiliation, Community, Membership, Organization, PeerGroup, Person
 
-from . import ranking
+from . import ranking, selectors
 from .models import (
     CHOICE_KINDS,
     OPEN_ACTION_STATUSES,
@@ -203,6 +203,7 @@ def convening_remove(*, actor, convening: Convening) -> None:
         convening.removed_at = timezone.now()
         convening.save(update_fields=["removed_at"])
         audit_record(actor=actor, community=convening.community, action="convening.remove", target=convening)
+        selectors.ownership_changed(convening.community_id)
 
 
 def agenda_set_open(*, actor, convening: Convening, is_open: bool) -> Convening:
@@ -298,6 +299,7 @@ def agenda_item_propose(*, actor, convening: Convening, title: str, description:
                           organization=organization, person=person, created_by=actor)
         _full_clean(item, exclude=["convening", "organization", "person", "created_by", "session"])
         item.save()
+        selectors.ownership_changed(community.pk)
     return item
 
 
@@ -322,6 +324,7 @@ def agenda_item_remove(*, actor, item: AgendaItem) -> None:
         item.removed_at = timezone.now()
         item.save(update_fields=["removed_at"])
         audit_record(actor=actor, community=item.convening.community, action="agenda_item.remove", target=item)
+        selectors.ownership_changed(item.convening.community_id)
 
 
 @dataclass(frozen=True)
@@ -450,6 +453,7 @@ def role_assign(*, actor, convening: Convening, role: str, person: Person, reaso
         )
         audit_record(actor=actor, community=community, action="convening.role", target=assignment,
                      data={"role": role, "person": person.pk, "previous": previous.person_id if previous else None})
+        selectors.ownership_changed(community.pk)
     return assignment
 
 
@@ -471,6 +475,7 @@ def role_unassign(*, actor, assignment: RoleAssignment) -> None:
         audit_record(actor=actor, community=assignment.convening.community, action="convening.role_free",
                      target=assignment, data={"role": assignment.role, "person": assignment.person_id})
         assignment.delete()
+        selectors.ownership_changed(assignment.convening.community_id)
 
 
 def unavailability_set(*, actor, convening: Convening, person: Person, unavailable: bool) -> None:

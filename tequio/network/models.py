@@ -585,6 +585,8 @@ class MetricSnapshot(models.Model):
     status = models.CharField(max_length=8, choices=SnapshotStatus.choices, default=SnapshotStatus.PENDING)
     stale = models.BooleanField(default=False)
     data = models.JSONField(default=dict)
+    # A copy of data["summary"]: the home page reads it without decoding every node's measures.
+    summary = models.JSONField(default=dict)
     error = models.TextField(blank=True)
     requested_at = models.DateTimeField(default=timezone.now)
     computed_at = models.DateTimeField(null=True, blank=True)

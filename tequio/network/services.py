@@ -436,7 +436,7 @@ def metric_snapshot_compute(*, snapshot_id: int, generation: int | None = None) 
         )
         raise
     saved = MetricSnapshot.objects.filter(pk=snapshot_id, generation=snapshot.generation, status=SnapshotStatus.RUNNING).update(
-        status=SnapshotStatus.READY, data=data, computed_at=timezone.now(), stale=False,
+        status=SnapshotStatus.READY, data=data, summary=data.get("summary") or {}, computed_at=timezone.now(), stale=False,
         seconds=time.perf_counter() - started,
     )
     return bool(saved)
