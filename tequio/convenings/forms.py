@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tequio.core.forms import NamedChoiceField
 from tequio.core.models import Community, Organization, PeerGroup, Person
 
 from .models import (
@@ -123,8 +124,8 @@ class RolesForm(forms.Form):
         self.suggestions = {suggestion.role: suggestion for suggestion in suggestions}
         for value, label in RoleKind.choices:
             suggestion = self.suggestions.get(value)
-            self.fields[value] = forms.ModelChoiceField(
-                label=label, queryset=people, required=False,
+            self.fields[value] = NamedChoiceField(
+                label=label, queryset=people, required=False, name_field="display_name",
                 initial=suggestion.person.pk if suggestion and suggestion.person else None,
             )
 
@@ -142,8 +143,8 @@ class RolesForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
-    person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.none())
-    organization = forms.ModelChoiceField(label=_("Organization (if not their main one)"), queryset=Organization.objects.none(), required=False)
+    person = NamedChoiceField(label=_("Person"), queryset=Person.objects.none(), name_field="display_name")
+    organization = NamedChoiceField(label=_("Organization (if not their main one)"), queryset=Organization.objects.none(), required=False)
 
     def __init__(self, *args, community: Community, **kwargs):
         super().__init__(*args, **kwargs)
@@ -162,8 +163,8 @@ class ReportForm(forms.Form):
 
 
 class ConnectionForm(forms.Form):
-    organization_a = forms.ModelChoiceField(label=_("Organization"), queryset=Organization.objects.none())
-    organization_b = forms.ModelChoiceField(label=_("connected with"), queryset=Organization.objects.none())
+    organization_a = NamedChoiceField(label=_("Organization"), queryset=Organization.objects.none())
+    organization_b = NamedChoiceField(label=_("connected with"), queryset=Organization.objects.none())
     description = forms.CharField(label=_("What they will do together"), max_length=300, required=False)
 
     def __init__(self, *args, community: Community, **kwargs):

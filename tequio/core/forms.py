@@ -50,11 +50,46 @@ class LongSelect(forms.Select):
     """
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = _options_html(widget["optgroups"], lambda option: (
-            f'<option value="{_escape(option["value"])}"{_attrs(option["attrs"])}>{_escape(option["label"])}</option>'
-        ), lambda label, inner: f'<optgroup label="{label}">{inner}</optgroup>')
-        return mark_safe(f'<select name="{_escape(widget["name"])}"{_attrs(widget["attrs"])}>{options}</select>')
+        # Straight from the choices: Django's get_context() builds a dict of attributes per
+        # option first, which for a long list costs more than the rest of the page.
+        selected = {str(item) for item in self.format_value(value)}
+
+        def option(choice_value, label) -> str:
+            text = "" if choice_value is None else str(choice_value)
+            mark = " selected" if text in selected else ""
+            return f'<option value="{_escape(text)}"{mark}>{_escape(label)}</option>'
+
+        parts = []
+        for choice_value, label in self.choices:
+            if isinstance(label, (list, tuple)):
+                inner = "".join(option(value_, label_) for value_, label_ in label)
+                parts.append(f'<optgroup label="{_escape(choice_value)}">{inner}</optgroup>')
+            else:
+                parts.append(option(choice_value, label))
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        return mark_safe(f'<select name="{_escape(name)}"{_attrs(final_attrs)}>{"".join(parts)}</select>')
+
+
+class _NameChoices(forms.models.ModelChoiceIterator):
+    """Options from (id, name) rows: no model instance is built per option (validation
+    still goes through the field's queryset)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.values_list("pk", self.field.name_field)
+
+
+class NamedChoiceField(forms.ModelChoiceField):
+    """A choice of one row of a list that grows with the community (organizations: their
+    name; people: ``name_field="display_name"``), drawn by ``LongSelect``."""
+
+    iterator = _NameChoices
+    widget = LongSelect
+
+    def __init__(self, *args, name_field: str = "name", **kwargs):
+        self.name_field = name_field
+        super().__init__(*args, **kwargs)
 
 
 class LongCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
@@ -188,7 +223,7 @@ class PersonForm(forms.ModelForm):
 
 
 class AffiliationForm(forms.Form):
-    organization = forms.ModelChoiceField(label=_("Organization"), queryset=Organization.objects.none(), widget=LongSelect)
+    organization = NamedChoiceField(label=_("Organization"), queryset=Organization.objects.none())
     position = forms.CharField(label=_("Position"), max_length=120, required=False)
     staff_level = forms.ChoiceField(label=_("Staff level"), choices=choices.StaffLevel.choices)
     is_primary = forms.BooleanField(label=_("Main affiliation"), required=False, initial=True)
@@ -256,8 +291,7 @@ class PeerGroupCreateForm(PeerGroupForm):
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("Email"))
     role = forms.ChoiceField(label=_("Role"), choices=choices.Role.choices, initial=choices.Role.MEMBER)
-    organization = forms.ModelChoiceField(label=_("Organization"), queryset=Organization.objects.none(), required=False,
-                                          widget=LongSelect)
+    organization = NamedChoiceField(label=_("Organization"), queryset=Organization.objects.none(), required=False)
     message = forms.CharField(label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
     def __init__(self, *args, community, **kwargs):
