@@ -188,9 +188,15 @@ def network_load(community: Community) -> LoadedNetwork:
 # --- metric snapshots ---------------------------------------------------------------------------
 
 
-def snapshot_get(community: Community, params: NetworkParams) -> MetricSnapshot | None:
-    """The cached network measures for these parameters, if any (one query)."""
-    return MetricSnapshot.objects.filter(community=community, kind=SnapshotKind.NETWORK, key=params.key()).first()
+def snapshot_get(community: Community, params: NetworkParams, *, with_data: bool = True) -> MetricSnapshot | None:
+    """The cached network measures for these parameters, if any (one query).
+
+    ``with_data=False`` leaves the measures themselves in the database (reading
+    ``snapshot.data`` then costs one more query): a national snapshot takes longer to
+    decode than the rest of a page that has its drawing cached.
+    """
+    queryset = MetricSnapshot.objects.filter(community=community, kind=SnapshotKind.NETWORK, key=params.key())
+    return (queryset if with_data else queryset.defer("data")).first()
 
 
 def wave_snapshot_get(wave: SurveyWave) -> MetricSnapshot | None:

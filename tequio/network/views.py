@@ -66,6 +66,8 @@ from .models import (
     Outcome,
     Sector,
     SnapshotStatus,
+    TieOrigin,
+    TieStatus,
     TieType,
     WaveStatus,
 )
@@ -100,8 +102,8 @@ def _page(request, template: str, access: CommunityAccess, **context) -> HttpRes
 # --- the network page ------------------------------------------------------------------------
 
 
-def _ensure_snapshot(access: CommunityAccess, params: NetworkParams):
-    snapshot = selectors.snapshot_get(access.community, params)
+def _ensure_snapshot(access: CommunityAccess, params: NetworkParams, *, with_data: bool = True):
+    snapshot = selectors.snapshot_get(access.community, params, with_data=with_data)
     if selectors.snapshot_is_current(snapshot):
         return snapshot
     if snapshot is not None and snapshot.status in (SnapshotStatus.PENDING, SnapshotStatus.RUNNING):
@@ -204,14 +206,15 @@ def network_map(request: HttpRequest, slug: str) -> HttpResponse:
     form = NetworkFilterForm(request.GET or None)
     valid = form.is_valid() if request.GET else True
     params = form.params()
-    snapshot = _ensure_snapshot(access, params)
-    data = snapshot.data if snapshot and snapshot.data else None
-    form.set_convenings((data or {}).get("convenings", []))
+    # The measures stay in the database unless the drawing below is not in the cache.
+    snapshot = _ensure_snapshot(access, params, with_data=False)
+    has_data = snapshot is not None and snapshot.computed_at is not None
     size_by = (form.cleaned_data.get("size") if valid and request.GET else "") or "degree"
     sort = (form.cleaned_data.get("sort") if valid and request.GET else "") or "degree"
-    context = {"form": form, "snapshot": snapshot, "data": data, "params": params, "size_by": size_by, "sort": sort,
-               "section": "map"}
-    if data is not None:
+    # The page itself needs only the summary, kept in its own column.
+    context = {"form": form, "snapshot": snapshot, "data": {"summary": snapshot.summary} if has_data else None,
+               "params": params, "size_by": size_by, "sort": sort, "section": "map"}
+    if has_data:
         names = selectors.organization_names(community)
         comparison = None
         if valid and request.GET and form.cleaned_data.get("since"):
@@ -219,20 +222,29 @@ def network_map(request: HttpRequest, slug: str) -> HttpResponse:
             comparison["convening"] = form.cleaned_data.get("convening") or ""
         context["comparison"] = comparison
         # The body depends only on the snapshot, the names and the view options: at national
-        # scale drawing it costs more than the rest of the page, so it is kept in the cache.
-        key = None if comparison else "network-map:" + hashlib.blake2b(repr((
+        # scale drawing it costs more than the rest of the page, so it is kept in the cache,
+        # with the convening choices of the filter form (both come from the measures).
+        key = None if comparison else "network-map-v2:" + hashlib.blake2b(repr((
             slug, snapshot.pk, snapshot.computed_at, params.key(), size_by, sort, request.GET.get("page", ""),
             get_language(), sorted(names.items()), sorted((key, request.GET.getlist(key)) for key in request.GET),
         )).encode(), digest_size=16).hexdigest()
-        body = cache.get(key) if key else None
-        if body is None:
+        cached = cache.get(key) if key else None
+        if cached is None:
+            data = snapshot.data or {}
+            convenings = data.get("convenings", [])
+            form.set_convenings(convenings)
             body = _map_body(request, access, data=data, names=names, params=params, size_by=size_by, sort=sort,
                              comparison=comparison, form=form)
             if key:
-                cache.set(key, body, MAP_CACHE_SECONDS)
+                cache.set(key, (body, convenings), MAP_CACHE_SECONDS)
+        else:
+            body, convenings = cached
+            form.set_convenings(convenings)
         # Safe: rendered by our own template just above (or earlier, under this same key).
         context["body"] = mark_safe(body)
-    if request.htmx and snapshot.status in (SnapshotStatus.PENDING, SnapshotStatus.RUNNING) and data is None:
+    else:
+        form.set_convenings([])
+    if request.htmx and snapshot.status in (SnapshotStatus.PENDING, SnapshotStatus.RUNNING) and not has_data:
         return _page(request, "network/partials/_pending.html", access, **context)
     return _page(request, "network/map.html", access, **context)
 
@@ -271,7 +283,18 @@ def ties(request: HttpRequest, slug: str) -> HttpResponse:
     ))
     queryset = selectors.ties_for(access, status="" if status == "mine" else status, type=data.get("type", ""),
                                   organization=organization, awaiting=mine if status == "mine" else None)
+    # Only what a row shows: a page of ties otherwise converts some 300 datetimes it never uses.
+    queryset = queryset.only(
+        "id", "community_id", "source_id", "target_id", "type", "directed", "started_on", "ended_on", "origin",
+        "source_confirmed_at", "target_confirmed_at", "declined_at", "source__id", "source__name", "target__id", "target__name",
+    )
     page = paginate(queryset, request.GET.get("page"))
+    # Each label translated once per page, not once per row (get_FOO_display rebuilds its choices per call).
+    labels = [{value: str(label) for value, label in choices.choices} for choices in (TieType, TieStatus, TieOrigin)]
+    page.object_list = list(page.object_list)
+    for tie in page.object_list:
+        tie.type_label, tie.status_label, tie.origin_label = (
+            names.get(value, value) for names, value in zip(labels, (tie.type, tie.status, tie.origin), strict=True))
     awaiting = selectors.awaiting_count(mine)
     template = "network/partials/_tie_rows.html" if request.htmx else "network/ties.html"
     return _page(request, template, access, page=page, filters=filters, mine=mine, awaiting=awaiting, section="ties",
