@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tequio.core.cached import community_cache_drop, community_cached
 from tequio.core.permissions import CommunityAccess
 
 from . import svg
@@ -57,11 +58,28 @@ def consultations_for(access: CommunityAccess) -> QuerySet[Consultation]:
     ).order_by("-created_at", "-id")
 
 
+HOME = "consultations-home"
+
+
+def home_changed(community_id: int) -> None:
+    """Called by the services that create, edit, open or close consultations."""
+    community_cache_drop(HOME, community_id)
+
+
+def _open_consultations(access: CommunityAccess) -> list[Consultation]:
+    return [c for c in consultations_for(access).filter(state=ConsultationState.OPEN)[:5] if c.phase == "open"][:3]
+
+
 def home_panel(access: CommunityAccess) -> dict | None:
-    """The open consultations for the community's home page (no panel without permission)."""
+    """The open consultations for the community's home page (no panel without permission).
+
+    Open consultations are the same for every viewer (drafts are never open), so the
+    list is kept in the cache (``tequio.core.cached``): its participant and statement
+    counts may lag a vote by up to a minute.
+    """
     if not access.can("consultations.view"):
         return None
-    consultations = [c for c in consultations_for(access).filter(state=ConsultationState.OPEN)[:5] if c.phase == "open"][:3]
+    consultations = community_cached(HOME, access.community.pk, lambda: _open_consultations(access))
     return {
         "community": access.community, "consultations": consultations,
         "can_manage": access.can("consultations.manage"), "can_participate": access.can("consultations.participate"),

@@ -32,6 +32,7 @@ from tequio.core.audit import audit_record
 from tequio.core.choices import CONTENT_LANGUAGES
 from tequio.core.models import Community
 
+from . import selectors
 from .models import (
     QUESTION_MAX_LENGTH,
     STATEMENT_MAX_LENGTH,
@@ -166,6 +167,7 @@ def consultation_create(*, actor, community: Community, question: str, context: 
             )
         audit_record(actor=actor, community=community, action="consultation.create", target=consultation,
                      data={"audience": audience, "seeds": len(seeds)})
+        selectors.home_changed(community.pk)
     return consultation
 
 
@@ -206,6 +208,7 @@ def consultation_update(*, actor, consultation: Consultation, **fields) -> Consu
         _clean_consultation(consultation)
         # Only the edited columns: the analysis flags may change under us at any time.
         consultation.save(update_fields=[*changes, "updated_at"])
+        selectors.home_changed(consultation.community_id)
         if "audience" in changes:
             audit_record(actor=actor, community=consultation.community, action="consultation.audience",
                          target=consultation, data={"from": changes["audience"][0], "to": changes["audience"][1]})
@@ -222,6 +225,7 @@ def consultation_set_state(*, actor, consultation: Consultation, state: str) -> 
         consultation.state = state
         audit_record(actor=actor, community=consultation.community, action="consultation.state", target=consultation,
                      data={"from": previous, "to": state})
+        selectors.home_changed(consultation.community_id)
     return consultation
 
 

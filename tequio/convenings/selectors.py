@@ -663,20 +663,37 @@ def open_action_items(community: Community, *, limit: int = 5) -> tuple[list[Act
     return items, (items[0].total if items else 0)
 
 
+HOME = "convenings-home"
+
+
+def home_changed(community_id: int) -> None:
+    """Called by the services that change convenings or action items."""
+    community_cache_drop(HOME, community_id)
+
+
+def _home_facts(community: Community) -> dict:
+    upcoming = (Convening.objects.filter(community=community).upcoming()
+                .only("id", "community_id", "title", "starts_at", "ends_at", "mode", "agenda_open").first())
+    items, open_count = open_action_items(community)
+    return {"next": upcoming, "items": items, "open_count": open_count}
+
+
 def home_panel(access: CommunityAccess) -> dict | None:
-    """Next convening and open action items for the community home page."""
+    """Next convening and open action items for the community home page.
+
+    The same for every viewer, so kept in the cache (``tequio.core.cached``); what each
+    viewer may see is decided here.
+    """
     if not access.can("convenings.view"):
         return None
     community = access.community
-    upcoming = (Convening.objects.filter(community=community).upcoming()
-                .only("id", "community_id", "title", "starts_at", "ends_at", "mode", "agenda_open").first())
-    context = {
-        "community": community, "next": upcoming, "show_people": access.can("convenings.participate"),
-        "can_manage": access.can("convenings.manage"), "items": [], "open_count": 0,
+    facts = community_cached(HOME, community.pk, lambda: _home_facts(community))
+    learn = access.can("convenings.learn")
+    return {
+        "community": community, "next": facts["next"], "show_people": access.can("convenings.participate"),
+        "can_manage": access.can("convenings.manage"),
+        "items": facts["items"] if learn else [], "open_count": facts["open_count"] if learn else 0,
     }
-    if access.can("convenings.learn"):
-        context["items"], context["open_count"] = open_action_items(community)
-    return context
 
 
 # --- questionnaires -----------------------------------------------------------

@@ -179,6 +179,7 @@ def convening_create(*, actor, community: Community, title: str, starts_at: date
     _clean_convening(convening)
     with transaction.atomic():
         convening.save()
+        selectors.home_changed(community.pk)
         transaction.on_commit(lambda: schedule_convening_reminder(convening))
     return convening
 
@@ -192,6 +193,7 @@ def convening_update(*, actor, convening: Convening, **fields) -> Convening:
         if "starts_at" in changes:
             convening.reminder_sent_at = None
         convening.save()
+        selectors.home_changed(convening.community_id)
         if "starts_at" in changes:
             transaction.on_commit(lambda: schedule_convening_reminder(convening))
     return convening
@@ -204,6 +206,7 @@ def convening_remove(*, actor, convening: Convening) -> None:
         convening.save(update_fields=["removed_at"])
         audit_record(actor=actor, community=convening.community, action="convening.remove", target=convening)
         selectors.ownership_changed(convening.community_id)
+        selectors.home_changed(convening.community_id)
 
 
 def agenda_set_open(*, actor, convening: Convening, is_open: bool) -> Convening:
@@ -212,6 +215,7 @@ def agenda_set_open(*, actor, convening: Convening, is_open: bool) -> Convening:
         convening = Convening.objects.select_for_update().get(pk=convening.pk)
         convening.agenda_open = is_open
         convening.save(update_fields=["agenda_open", "updated_at"])
+        selectors.home_changed(convening.community_id)
     return convening
 
 
@@ -610,6 +614,7 @@ def action_item_create(*, actor, convening: Convening, title: str, owner: Person
     _clean_action_item(item, convening.community)
     with transaction.atomic():
         item.save()
+        selectors.home_changed(convening.community_id)
         transaction.on_commit(lambda: schedule_action_item_reminder(item))
     return item
 
@@ -626,6 +631,7 @@ def action_item_update(*, actor, item: ActionItem, **fields) -> ActionItem:
             item.reminder_sent_at = None
             transaction.on_commit(lambda: schedule_action_item_reminder(item))
         item.save()
+        selectors.home_changed(item.convening.community_id)
     return item
 
 

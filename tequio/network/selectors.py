@@ -28,6 +28,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tequio.core.cached import community_cache_drop, community_cached
 from tequio.core.choices import OrganizationKind, label_for
 from tequio.core.models import Affiliation, Community, Organization
 from tequio.core.permissions import CommunityAccess
@@ -301,21 +302,32 @@ def ties_since(community: Community, since: date, until: date | None = None) -> 
 # --- the home panel -------------------------------------------------------------------------------
 
 
-def home_panel(access: CommunityAccess) -> dict[str, Any] | None:
-    """Figures for the community home: cached summary, ties awaiting the viewer, open waves."""
-    if not access.can("network.view"):
-        return None
-    # Only the summary's own column: reading it out of `data` would make the database decode
+HOME = "network-home"
+
+
+def home_changed(community_id: int) -> None:
+    """Called when the measures are recomputed or a survey wave is created, opened or closed."""
+    community_cache_drop(HOME, community_id)
+
+
+def _home_facts(community: Community) -> dict[str, Any]:
+    # The summary's own column: reading it out of `data` would make the database decode
     # every node's measures (5 ms for a national snapshot, more than all the rest of the page).
     row = MetricSnapshot.objects.filter(
-        community=access.community, kind=SnapshotKind.NETWORK, key=NetworkParams().key()
+        community=community, kind=SnapshotKind.NETWORK, key=NetworkParams().key()
     ).values_list("summary", "computed_at").first()
     summary, computed_at = row if row else (None, None)
-    summary = summary or None
-    awaiting = awaiting_count(organizations_of(access))
-    open_waves = list(SurveyWave.objects.active().filter(community=access.community, status=WaveStatus.OPEN)[:3])
-    return {"summary": summary, "computed_at": computed_at, "awaiting": awaiting, "open_waves": open_waves,
-            "slug": access.community.slug}
+    open_waves = list(SurveyWave.objects.active().filter(community=community, status=WaveStatus.OPEN)[:3])
+    return {"summary": summary or None, "computed_at": computed_at, "open_waves": open_waves}
+
+
+def home_panel(access: CommunityAccess) -> dict[str, Any] | None:
+    """Figures for the community home: the measures' summary and the open waves (the same
+    for everyone, so cached: see ``tequio.core.cached``), and the ties awaiting the viewer."""
+    if not access.can("network.view"):
+        return None
+    facts = community_cached(HOME, access.community.pk, lambda: _home_facts(access.community))
+    return {**facts, "awaiting": awaiting_count(organizations_of(access)), "slug": access.community.slug}
 
 
 # --- survey waves -----------------------------------------------------------------------------------

@@ -439,6 +439,8 @@ def metric_snapshot_compute(*, snapshot_id: int, generation: int | None = None) 
         status=SnapshotStatus.READY, data=data, summary=data.get("summary") or {}, computed_at=timezone.now(), stale=False,
         seconds=time.perf_counter() - started,
     )
+    if saved:
+        selectors.home_changed(snapshot.community_id)
     return bool(saved)
 
 
@@ -491,6 +493,7 @@ def wave_create(*, actor, community: Community, title: str, opens_on: date, clos
     with transaction.atomic():
         wave.save()
         audit_record(actor=actor, community=community, action="network.wave.create", target=wave, data={"status": status})
+        selectors.home_changed(community.pk)
     return wave
 
 
@@ -514,6 +517,7 @@ def wave_update(*, actor, wave: SurveyWave, **fields) -> SurveyWave:
                          data={"from": old_status, "to": wave.status})
             if wave.status == WaveStatus.CLOSED:
                 transaction.on_commit(lambda: snapshot_request(community=wave.community, wave=wave))
+        selectors.home_changed(wave.community_id)
     return wave
 
 
