@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -699,12 +702,26 @@ def questionnaire_answer(request: HttpRequest, slug: str, questionnaire_pk: int)
                             questions=questions, answered=answered)
 
 
+RESULTS_HTML_SECONDS = 7 * 24 * 60 * 60
+
+
 def questionnaire_results(request: HttpRequest, slug: str, questionnaire_pk: int) -> HttpResponse:
     access, questionnaire = get_questionnaire_for_user(request.user, slug, questionnaire_pk, "convenings.learn")
     if questionnaire.is_template or (questionnaire.status == QuestionnaireStatus.DRAFT and not access.can("convenings.manage")):
         raise Http404
+    results = selectors.questionnaire_results(questionnaire)
+    # A closed questionnaire's answers no longer change: its charts are drawn once per language.
+    questions_html = None
+    if questionnaire.status == QuestionnaireStatus.CLOSED and questionnaire.closed_at is not None:
+        key = f"convenings:results-html:v1:{questionnaire.pk}:{questionnaire.closed_at.timestamp()}:{get_language()}"
+        questions_html = cache.get(key)
+        if questions_html is None:
+            questions_html = render_to_string("convenings/partials/_results_questions.html", {"results": results}, request=request)
+            cache.set(key, questions_html, RESULTS_HTML_SECONDS)
+        # Safe: rendered by our own template just above (or earlier, under this same key).
+        questions_html = mark_safe(questions_html)
     return render_community(request, "convenings/questionnaire_results.html", access, questionnaire=questionnaire,
-                            results=selectors.questionnaire_results(questionnaire))
+                            results=results, questions_html=questions_html)
 
 
 def _export(request: HttpRequest, slug: str, questionnaire_pk: int, file_format: str) -> HttpResponse:

@@ -279,3 +279,19 @@ def test_a_malformed_xlsform_is_refused_with_a_clear_error(cast, steward, upload
         services.questionnaire_import_xlsform(actor=steward, community=cast.community, file=upload)
     assert any(message in problem for problem in error.value.problems)
     assert not Questionnaire.objects.exists()
+
+
+def test_a_closed_questionnaires_charts_are_drawn_once_per_language_and_again_when_reopened(cast, poll, steward, client_for):
+    services.response_submit(actor=cast.users["member"], questionnaire=poll, answers=full_answers(poll, likert="4"))
+    services.questionnaire_set_status(actor=steward, questionnaire=poll, status="closed")
+    client = client_for("member")
+    page = url(cast, "questionnaire_results", poll.pk)
+    english = client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "1 answer" in english and "<svg" in english
+    spanish = client.get(page, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "1 respuesta" in spanish and "1 answer" not in spanish  # not the English drawing from the cache
+    assert client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode().count("<svg") == english.count("<svg")
+    reopened = services.questionnaire_set_status(actor=steward, questionnaire=poll, status="open")
+    services.response_submit(actor=cast.users["ally"], questionnaire=reopened, answers=full_answers(poll, likert="2"))
+    services.questionnaire_set_status(actor=steward, questionnaire=reopened, status="closed")
+    assert "2 answers" in client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
