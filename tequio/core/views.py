@@ -8,7 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.backends.utils import csrf_input
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -429,7 +432,21 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
     # Each row carries a role form: 25 rows, like every other list, keeps the page light.
     page = selectors.paginate(selectors.memberships_for(access.community), request.GET.get("page"))
     roles = [(value, str(label)) for value, label in RoleForm().fields["role"].choices]
-    return _render(request, "core/members.html", access, page=page, roles=roles)
+    # Per row, only what differs: URLs from one reverse() each, and the role options
+    # written once per role (the template engine spent more on these than on the rest).
+    options = {
+        current: mark_safe("".join(
+            f'<option value="{value}"{" selected" if value == current else ""}>{escape(label)}</option>' for value, label in roles))
+        for current, _label in roles
+    }
+    labels = dict(roles)
+    person_url, role_url, remove_url = (reverse(name, args=[slug, 0]) for name in ("core:person_detail", "core:member_role", "core:member_remove"))
+    page.object_list = list(page.object_list)
+    for membership in page.object_list:
+        membership.role_label, membership.role_options = labels.get(membership.role, membership.role), options.get(membership.role, "")
+        membership.role_url, membership.remove_url = (url.replace("/0/", f"/{membership.pk}/") for url in (role_url, remove_url))
+        membership.person_url = person_url.replace("/0/", f"/{membership.person_id}/") if membership.person_id else ""
+    return _render(request, "core/members.html", access, page=page, csrf_field=csrf_input(request))
 
 
 def _membership(access: CommunityAccess, pk: int) -> Membership:
