@@ -21,7 +21,8 @@ from django.core import signals
 from django.db import close_old_connections, connection, transaction
 from hypothesis import HealthCheck, settings
 
-from tequio.core import services
+from tequio.core import registry, services
+from tequio.core.models import Membership
 from tequio.testing.personas import build_cast
 from tequio.wsgi import application
 
@@ -57,9 +58,17 @@ def convener_token(django_db_setup, django_db_blocker):
             assert "memory" in connection.settings_dict["NAME"] or connection.settings_dict["NAME"].startswith("test")
             cast = build_cast()
             convener = cast.users["convener"]
-            for title in ("Mapear a las organizaciones", "Definir la carta"):
-                services.goal_create(actor=convener, community=cast.community, title=title)
-            yield cast.community.slug, services.api_token_create(actor=convener, name="schemathesis")[1]
+            goals = [services.goal_create(actor=convener, community=cast.community, title=title)
+                     for title in ("Mapear a las organizaciones", "Definir la carta")]
+            # One of each thing the capability apps' routes name (as the URL walk has them),
+            # so that positive cases reach real rows, not only 404s.
+            objects = {"organization": cast.organization, "person": cast.person, "goal": goals[0],
+                       "membership": Membership.objects.get(community=cast.community, user=cast.users["member"])}
+            for capability in registry.capabilities():
+                if capability.url_walk_objects:
+                    objects.update(capability.url_walk_objects(community=cast.community, actor=convener))
+            ids = {name: getattr(value, "pk", None) for name, value in objects.items()}
+            yield cast.community.slug, services.api_token_create(actor=convener, name="schemathesis")[1], ids
             transaction.set_rollback(True)
     finally:
         signals.request_started.connect(close_old_connections)
@@ -70,8 +79,25 @@ def convener_token(django_db_setup, django_db_blocker):
 @settings(max_examples=5, derandomize=True, database=None, deadline=None,
           suppress_health_check=list(HealthCheck))
 def test_it_conforms_to_its_schema(case, convener_token):
-    slug, secret = convener_token
+    slug, secret, ids = convener_token
     if "slug" in (case.path_parameters or {}) and case.meta and case.meta.generation.mode.is_positive:
         case.path_parameters["slug"] = slug
+        for name in case.path_parameters:
+            entity = _entity(case.path, name)
+            if ids.get(entity) is not None:
+                case.path_parameters[name] = ids[entity]
     # The WSGI test client does not undo GZipMiddleware's compression.
     case.call_and_validate(headers={"Authorization": f"Bearer {secret}", "Accept-Encoding": "identity"})
+
+
+# The collection a {pk} follows, as the entity the walk's objects are named by.
+COLLECTIONS = {"organizations": "organization", "people": "person", "memberships": "membership", "goals": "goal",
+               "ties": "tie", "surveys": "survey", "asks": "ask", "answers": "answer"}
+
+
+def _entity(path: str, parameter: str) -> str:
+    """``convening_id`` -> "convening"; ``pk`` -> the entity of the collection before it."""
+    if parameter != "pk":
+        return parameter.removesuffix("_id")
+    before = path.split("{pk}")[0].rstrip("/").rsplit("/", 1)[-1]
+    return COLLECTIONS.get(before, "")
