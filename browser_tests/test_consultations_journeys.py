@@ -223,3 +223,17 @@ def test_the_consultation_pages_load_cleanly_and_fit_a_phone(new_page, demo_cons
                         page.screenshot(path=ARTIFACTS / "screens" / f"{name}-print.png", full_page=True)
                         page.emulate_media(media="screen")
     assert not problems, "\n".join(problems)
+
+
+def test_an_htmx_vote_after_the_session_ended_says_so_instead_of_doing_nothing(new_page, consultation):
+    page = new_page(viewport=PHONE)
+    sign_in(page, "member@cast.test", PASSWORD)
+    page.goto(f"/c/cast/consultations/{consultation.pk}/vote/")
+    problem = page.locator("#htmx-problem")
+    expect(problem).to_be_hidden()
+    statement = page.locator("#vote-card blockquote").inner_text()
+    page.context.clear_cookies()  # signed out elsewhere, or the session expired
+    page.get_by_role("button", name="Agree", exact=True).click()
+    expect(problem).to_be_visible()
+    expect(problem).to_contain_text("Reload the page")
+    assert page.locator("#vote-card blockquote").inner_text() == statement  # nothing swapped in
