@@ -9,8 +9,12 @@ operation, the status each persona gets, as ``permissions.ACTIONS`` imply.
 
 from __future__ import annotations
 
-PERSONAS = ("anonymous", "outsider", "observer", "ally", "member", "steward", "convener", "admin")
-PRIVACIES = ("public", "listed", "hidden")
+from tequio.testing.walkrules import (
+    allowed,
+    api_operation,
+    post_only,
+    signed_in,
+)
 
 
 def url_walk_objects(*, community, actor) -> dict:
@@ -40,57 +44,6 @@ HIDDEN_FROM_OUTSIDERS = {"anonymous@private": 404, "outsider@private": 404}
 VIEW = dict(HIDDEN_FROM_OUTSIDERS)
 PARTICIPATE = {**HIDDEN_FROM_OUTSIDERS, "anonymous@public": 403, "outsider@public": 403, "observer": 403}
 MANAGE = {**PARTICIPATE, "ally": 403, "member": 403}
-
-
-def allowed(rule: dict, get: int | str = 200, post: int | str | None = None) -> dict:
-    """``rule``'s denials; ``get`` (and ``post``) for everyone allowed."""
-    rules = {"*": get, **rule}
-    if post is not None:
-        rules["*:POST"] = post
-    return rules
-
-
-def post_only(rule: dict, post: int | str) -> dict:
-    """A ``require_POST`` view: 405 to a GET from anyone, before any other check."""
-    return {**allowed(rule, post=post), **{f"{persona}:GET": 405 for persona in PERSONAS}}
-
-
-def signed_in(rule: dict, ok: int) -> dict:
-    """An API operation that needs credentials: 401 without them, whatever the privacy."""
-    return {**allowed(rule, ok), "anonymous@private": 401, "anonymous@public": 401}
-
-
-def _privacies(text: str) -> tuple[str, ...]:
-    if text == "*":
-        return PRIVACIES
-    if text == "private":
-        return ("listed", "hidden")
-    return tuple(text.split(","))
-
-
-def _resolve(rules: dict, persona: str, method: str, privacy: str):
-    best = None
-    for key, status in rules.items():
-        rest, _sep, where = key.partition("@")
-        name, _sep, verb = rest.partition(":")
-        if name not in ("*", persona) or verb.upper() not in ("", method) or privacy not in _privacies(where or "*"):
-            continue
-        score = (name != "*") * 4 + bool(verb) * 2 + bool(where)
-        if best is None or score > best[0]:
-            best = (score, status)
-    if best is None:
-        raise ValueError(f"no status for {persona} {method} {privacy}")
-    return best[1]
-
-
-def api_operation(**by_method: dict) -> dict:
-    """One API path's rules for several methods, spelled out per persona, method and privacy."""
-    rules: dict = {"*": 405}
-    for method, method_rules in by_method.items():
-        for persona in PERSONAS:
-            for privacy in PRIVACIES:
-                rules[f"{persona}:{method}@{privacy}"] = _resolve(method_rules, persona, method, privacy)
-    return rules
 
 
 PAGES: dict[str, dict] = {

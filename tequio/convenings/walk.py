@@ -15,8 +15,12 @@ from datetime import timedelta
 from django.utils import timezone
 
 from tequio.core.models import Membership, Organization, Person
-
-PERSONAS = ("anonymous", "outsider", "observer", "ally", "member", "steward", "convener", "admin")
+from tequio.testing.walkrules import (
+    allowed,
+    api_operation,
+    post_only,
+    signed_in,
+)
 
 
 def url_walk_objects(*, community, actor) -> dict:
@@ -65,7 +69,6 @@ def url_walk_objects(*, community, actor) -> dict:
 # Keys read as in ``tequio.testing.urlwalk.parse_manifest_expectations``: "persona[:METHOD][@privacy]",
 # the most specific key wins. The walk posts empty forms: a form page answers them with its errors (200).
 
-PRIVACIES = ("public", "listed", "hidden")
 HIDDEN_FROM_OUTSIDERS = {"anonymous@private": 404, "outsider@private": 404}
 VIEW = {**HIDDEN_FROM_OUTSIDERS}
 LEARN = {**HIDDEN_FROM_OUTSIDERS, "anonymous@public": 403, "outsider@public": 403}
@@ -74,60 +77,6 @@ CONTRIBUTE = {**PARTICIPATE, "ally": 403}
 MANAGE = {**CONTRIBUTE, "member": 403}
 # Reports: stewards, conveners and the rapporteur; the walk's member holds no such role.
 WRITER = MANAGE
-
-
-def allowed(rule: dict, get: int | str = 200, post: int | str | None = None, **exceptions) -> dict:
-    """``rule``'s denials; ``get`` (and ``post``) for everyone allowed; then per-persona exceptions
-    written ``persona__METHOD``."""
-    rules = {"*": get, **rule}
-    if post is not None:
-        rules["*:POST"] = post
-    rules.update({key.replace("__", ":"): value for key, value in exceptions.items()})
-    return rules
-
-
-def post_only(rule: dict, post: int | str) -> dict:
-    """A ``require_POST`` view: 405 to a GET from anyone, before any other check."""
-    return {**allowed(rule, post=post), **{f"{persona}:GET": 405 for persona in PERSONAS}}
-
-
-def signed_in(rule: dict, ok: int, **exceptions) -> dict:
-    """An API operation that needs credentials: 401 without them, whatever the privacy."""
-    return {**allowed(rule, ok, **exceptions), "anonymous@private": 401, "anonymous@public": 401}
-
-
-def _privacies(text: str) -> tuple[str, ...]:
-    if text == "*":
-        return PRIVACIES
-    if text == "private":
-        return ("listed", "hidden")
-    return tuple(text.split(","))
-
-
-def _resolve(rules: dict, persona: str, method: str, privacy: str):
-    best = None
-    for key, status in rules.items():
-        rest, _sep, where = key.partition("@")
-        name, _sep, verb = rest.partition(":")
-        if name not in ("*", persona) or verb.upper() not in ("", method) or privacy not in _privacies(where or "*"):
-            continue
-        score = (name != "*") * 4 + bool(verb) * 2 + bool(where)
-        if best is None or score > best[0]:
-            best = (score, status)
-    if best is None:
-        raise ValueError(f"no status for {persona} {method} {privacy}")
-    return best[1]
-
-
-def api_operation(**by_method: dict) -> dict:
-    """One API path's rules for several methods, spelled out per persona, method and privacy
-    (an API path is one key of ``url_expectations``); other methods: 405."""
-    rules: dict = {"*": 405}
-    for method, method_rules in by_method.items():
-        for persona in PERSONAS:
-            for privacy in PRIVACIES:
-                rules[f"{persona}:{method}@{privacy}"] = _resolve(method_rules, persona, method, privacy)
-    return rules
 
 
 PAGES: dict[str, dict] = {
