@@ -579,13 +579,24 @@ def timeline(access: CommunityAccess) -> QuerySet[Convening]:
     )
 
 
-def label_timeline(convenings) -> None:
-    """Translated labels for a page of the timeline, resolved once per value rather than
-    once per row (the page's heaviest cost is rendering)."""
+def label_timeline(convenings, *, detail_url: str = "") -> None:
+    """Labels, counts in words and links for a page of the timeline, each resolved once per
+    value rather than once per row in the template (rendering is the page's heaviest cost).
+    ``detail_url``: a convening page's URL for the id 0, to put each convening's id in."""
     modes = {value: str(label) for value, label in Mode.choices}
     roles = {value: str(label) for value, label in RoleKind.choices}
     for convening in convenings:
         convening.mode_label = modes.get(convening.mode, convening.mode)
+        convening.url = detail_url.replace("/0/", f"/{convening.pk}/")
+        convening.participants_text = ngettext("%(n)s participant", "%(n)s participants", convening.attendance_count) % {
+            "n": convening.attendance_count}
+        if convening.item_count:
+            share = round(100 * convening.member_item_count / convening.item_count)
+            convening.topics_text = ngettext("%(n)s topic, %(share)s%% proposed by members",
+                                             "%(n)s topics, %(share)s%% proposed by members",
+                                             convening.item_count) % {"n": convening.item_count, "share": share}
+        else:
+            convening.topics_text = _("no topics")
         for assignment in convening.documented_by:
             assignment.role_label = roles.get(assignment.role, assignment.role)
 

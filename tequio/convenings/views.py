@@ -529,7 +529,8 @@ def lessons(request: HttpRequest, slug: str) -> HttpResponse:
 def timeline(request: HttpRequest, slug: str) -> HttpResponse:
     access = get_community_for_user(request.user, slug, "convenings.view")
     page = paginate(selectors.timeline(access), request.GET.get("page"), per_page=selectors.TIMELINE_PAGE)
-    selectors.label_timeline(page.object_list)
+    page.object_list = list(page.object_list)
+    selectors.label_timeline(page.object_list, detail_url=reverse("convenings:convening_detail", args=[slug, 0]))
     ownership = None
     if access.can("convenings.learn"):
         ownership = selectors.ownership_summary(access.community, convenings=page.paginator.count)
