@@ -33,7 +33,11 @@ from tequio.consultations.analysis.baseline import naive_groups
 
 
 def polis_data_dir() -> Path | None:
-    """The shared data directory, cloned beside the repository (../shared/data/polis)."""
+    """The three Pol.is conversations: the copy kept with these tests (CC BY 4.0, see its
+    README.md), else the shared data directory beside the repository (../shared/data/polis)."""
+    vendored = Path(__file__).resolve().parent / "data" / "polis"
+    if vendored.is_dir():
+        return vendored
     for parent in Path(__file__).resolve().parents:
         candidate = parent / "shared" / "data" / "polis"
         if candidate.is_dir():
