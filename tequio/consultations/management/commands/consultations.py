@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from tequio.core import choices
 from tequio.core import services as core_services
@@ -19,19 +18,21 @@ from tequio.core.models import Community
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Import a Pol.is export into a new consultation, or export a consultation in that format.")
+    @property
+    def help(self) -> str:  # a property: argparse needs a str, and the language is known only now
+        return _("Import a Pol.is export into a new consultation, or export a consultation in that format.")
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True)
-        importer = actions.add_parser("import-polis", help=gettext_lazy("Read comments.csv and votes.csv from DIR."))
+        importer = actions.add_parser("import-polis", help=_("Read comments.csv and votes.csv from DIR."))
         importer.add_argument("directory", metavar="DIR")
         importer.add_argument("--community", metavar="SLUG",
-                              help=gettext_lazy("Import into this community; without it a new hidden community is made."))
-        importer.add_argument("--question", default="", help=gettext_lazy("The question (default: summary.csv's topic)."))
+                              help=_("Import into this community; without it a new hidden community is made."))
+        importer.add_argument("--question", default="", help=_("The question (default: summary.csv's topic)."))
         importer.add_argument("--language", choices=[code for code, _name in choices.CONTENT_LANGUAGES], default="")
         importer.add_argument("--actor", metavar="EMAIL",
-                              help=gettext_lazy("Who imports (audited); default: the first platform administrator."))
-        exporter = actions.add_parser("export-polis", help=gettext_lazy("Write the four Pol.is files of consultation ID into DIR."))
+                              help=_("Who imports (audited); default: the first platform administrator."))
+        exporter = actions.add_parser("export-polis", help=_("Write the four Pol.is files of consultation ID into DIR."))
         exporter.add_argument("consultation", metavar="ID", type=int)
         exporter.add_argument("directory", metavar="DIR")
         exporter.add_argument("--actor", metavar="EMAIL")

@@ -14,13 +14,15 @@ import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from tequio.bench import bench_database_url, needs_own_database
 
 
 class Command(BaseCommand):
-    help = _("Generate national-scale benchmark data, or time the main pages against it.")
+    @property
+    def help(self) -> str:  # a property: the language is known only when the command runs
+        return _("Generate national-scale benchmark data, or time the main pages against it.")
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True)

@@ -9,7 +9,6 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from tequio.core import choices, demo
 
@@ -24,14 +23,16 @@ def _language_from_environment() -> str:
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Migrate the database, load the demo if needed, print one sign-in account per role and serve.")
+    @property
+    def help(self) -> str:  # a property: argparse needs a str, and the language is known only now
+        return _("Migrate the database, load the demo if needed, print one sign-in account per role and serve.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--no-serve", action="store_true", help=gettext_lazy("Only migrate and load; do not serve."))
+        parser.add_argument("--no-serve", action="store_true", help=_("Only migrate and load; do not serve."))
         parser.add_argument("--reset", action="store_true",
-                            help=gettext_lazy("Empty the whole database first, then load the demo again."))
+                            help=_("Empty the whole database first, then load the demo again."))
         parser.add_argument("--bind", default=os.environ.get("TEQUIO_BIND", "127.0.0.1:8000"),
-                            help=gettext_lazy("Address to serve on."))
+                            help=_("Address to serve on."))
 
     def handle(self, *args, no_serve: bool, reset: bool, bind: str, **options):
         with translation.override(_language_from_environment()):
