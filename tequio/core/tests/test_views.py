@@ -213,3 +213,16 @@ def test_the_browser_language_is_used_until_the_switcher_changes_it(cast):
 def test_the_switcher_offers_the_other_language(cast):
     page = Client().get("/", HTTP_ACCEPT_LANGUAGE="es").text
     assert 'name="language" value="en"' in page and 'value="es"' not in page
+
+
+def test_a_refusal_invites_an_anonymous_visitor_to_sign_in_and_tells_a_member_their_role_does_not_allow_it(cast):
+    cast.community.privacy = choices.Privacy.PUBLIC
+    cast.community.save(update_fields=["privacy"])
+    audit = url("audit", cast)  # stewards only, even in a public community
+    anonymous = Client().get(audit)
+    assert anonymous.status_code == 403
+    assert f'href="{reverse("account_login")}?next={audit}"' in anonymous.text
+    member = client_for(cast.users["member"]).get(audit)
+    assert member.status_code == 403
+    assert "Your role in this community does not allow this action." in member.text
+    assert "?next=" not in member.text
