@@ -31,6 +31,7 @@ from django.utils.translation import ngettext
 from tequio.core.audit import audit_record
 from tequio.core.choices import CONTENT_LANGUAGES
 from tequio.core.models import Community
+from tequio.core.writes import apply_fields
 
 from . import selectors
 from .models import (
@@ -194,17 +195,9 @@ def _clean_seeds(texts) -> list[str]:
 
 def consultation_update(*, actor, consultation: Consultation, **fields) -> Consultation:
     """Change the question, its context, dates, language, audience or moderation rule."""
-    unknown = set(fields) - CONSULTATION_FIELDS
-    if unknown:
-        raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     with transaction.atomic():
         consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
-        changes = {}
-        for name, value in fields.items():
-            old = getattr(consultation, name)
-            if old != value:
-                changes[name] = (old, value)
-                setattr(consultation, name, value)
+        changes = apply_fields(consultation, fields, CONSULTATION_FIELDS)
         _clean_consultation(consultation)
         # Only the edited columns: the analysis flags may change under us at any time.
         consultation.save(update_fields=[*changes, "updated_at"])

@@ -32,6 +32,8 @@ from django.utils.translation import gettext_lazy
 from tequio.core.audit import audit_record
 from tequio.core.choices import Role
 from tequio.core.models import Affiliation, Community, Membership, Organization, PeerGroup, Person
+from tequio.core.writes import apply_fields as _apply
+from tequio.core.writes import full_clean as _full_clean
 
 from . import ranking, selectors
 from .models import (
@@ -71,21 +73,6 @@ LONG_TEXT_MAX = 5000
 CHECKIN_MARGIN = timedelta(days=1)
 
 
-def _full_clean(instance, *, exclude: list[str] | None = None) -> None:
-    instance.full_clean(exclude=exclude, validate_unique=True, validate_constraints=True)
-
-
-def _apply(instance, fields: Mapping[str, Any], allowed: set[str]) -> dict[str, tuple[Any, Any]]:
-    unknown = set(fields) - allowed
-    if unknown:
-        raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    changes = {}
-    for name, value in fields.items():
-        old = getattr(instance, name)
-        if old != value:
-            changes[name] = (old, value)
-            setattr(instance, name, value)
-    return changes
 
 
 def person_of(community: Community, user) -> Person | None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -41,6 +40,8 @@ from .models import (
 )
 from .permissions import MANAGERS
 from .selectors import summary_changed
+from .writes import apply_fields as _apply
+from .writes import full_clean as _full_clean
 
 INVITATION_DAYS = 14
 
@@ -49,22 +50,6 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _full_clean(instance, *, exclude: list[str] | None = None) -> None:
-    instance.full_clean(exclude=exclude, validate_unique=True, validate_constraints=True)
-
-
-def _apply(instance, fields: dict[str, Any], allowed: set[str]) -> dict[str, tuple[Any, Any]]:
-    """Set allowed fields; return {field: (old, new)} of what changed."""
-    unknown = set(fields) - allowed
-    if unknown:
-        raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    changes = {}
-    for name, value in fields.items():
-        old = getattr(instance, name)
-        if old != value:
-            changes[name] = (old, value)
-            setattr(instance, name, value)
-    return changes
 
 
 def _clean_choice_list(values, enum, label: str, *, free: bool = False) -> list[str]:

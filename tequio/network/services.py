@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from tequio.core.audit import audit_record
 from tequio.core.models import Community, Organization
+from tequio.core.writes import full_clean as _full_clean
 
 from . import computing, selectors
 from .models import (
@@ -65,9 +66,6 @@ SYNC_TIE_LIMIT = 3000
 MAX_SNAPSHOTS = 40
 TEXT_MAX = 5000
 
-
-def _full_clean(instance, *, exclude: list[str] | None = None) -> None:
-    instance.full_clean(exclude=exclude, validate_unique=True, validate_constraints=True)
 
 
 def _text(value: Any, field: str, *, max_length: int = TEXT_MAX, required: bool = False) -> str:
