@@ -18,7 +18,7 @@ from tequio.core.permissions import (
     PARTICIPANTS,
     Action,
     CommunityAccess,
-    get_community_for_user,
+    get_object_for_user,
 )
 
 from .models import ActionItem, AgendaItem, Convening, Questionnaire, RoleAssignment, RoleKind
@@ -47,22 +47,12 @@ def is_manager(access: CommunityAccess) -> bool:
 
 def get_convening_for_user(user, slug: str, pk: int, action: str = "convenings.view") -> tuple[CommunityAccess, Convening]:
     """The community access and one of its convenings, or 404/403."""
-    access = get_community_for_user(user, slug, action)
-    convening = Convening.objects.active().filter(community=access.community, pk=pk).select_related("host_organization").first()
-    if convening is None:
-        raise Http404
-    convening.community = access.community  # already read: no join for it
-    return access, convening
+    return get_object_for_user(user, slug, Convening.objects.active().select_related("host_organization"), pk, action)
 
 
 def get_questionnaire_for_user(user, slug: str, pk: int, action: str) -> tuple[CommunityAccess, Questionnaire]:
     """The community access and one of its questionnaires, or 404/403."""
-    access = get_community_for_user(user, slug, action)
-    questionnaire = Questionnaire.objects.active().filter(community=access.community, pk=pk).select_related("convening").first()
-    if questionnaire is None:
-        raise Http404
-    questionnaire.community = access.community  # already read: no join for it
-    return access, questionnaire
+    return get_object_for_user(user, slug, Questionnaire.objects.active().select_related("convening"), pk, action)
 
 
 def _person_id(access: CommunityAccess) -> int | None:

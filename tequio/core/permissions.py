@@ -166,6 +166,21 @@ def get_community_for_user(user, slug: str, action: str = "community.view") -> C
     return access
 
 
+def get_object_for_user(user, slug: str, queryset, pk: int, action: str):
+    """The viewer's access to community ``slug`` and the row ``pk`` of ``queryset`` in it.
+
+    The one way capability apps look up a row named in a URL: 404/403 as for the
+    community, then 404 when the row is not in that community (an id from another
+    community is never trusted). The row's ``community`` is the one already read.
+    """
+    access = get_community_for_user(user, slug, action)
+    row = queryset.filter(community=access.community, pk=pk).first()
+    if row is None:
+        raise Http404
+    row.community = access.community
+    return access, row
+
+
 def visible_communities(user):
     """Communities the viewer may open: public ones, and their own."""
     queryset = Community.objects.active()

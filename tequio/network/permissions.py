@@ -23,6 +23,7 @@ from tequio.core.permissions import (
     Action,
     CommunityAccess,
     get_community_for_user,
+    get_object_for_user,
 )
 
 from .models import Answer, Ask, Stakeholder, SurveyWave, Tie, WaveStatus
@@ -93,40 +94,22 @@ def can_act_for(access: CommunityAccess, mine: set[int], organization_id: int) -
 
 
 def get_tie_for_user(user, slug: str, pk: int, action: str = "network.view") -> tuple[CommunityAccess, Tie]:
-    access = get_community_for_user(user, slug, action)
-    tie = (
-        Tie.objects.active().filter(community=access.community, pk=pk)
-        .select_related("source", "target", "community", "recorded_by").first()
-    )
-    if tie is None:
-        raise Http404
-    return access, tie
+    return get_object_for_user(user, slug, Tie.objects.active().select_related("source", "target", "recorded_by"), pk, action)
 
 
 def get_wave_for_user(user, slug: str, pk: int, action: str = "network.view") -> tuple[CommunityAccess, SurveyWave]:
-    access = get_community_for_user(user, slug, action)
-    wave = SurveyWave.objects.active().filter(community=access.community, pk=pk).select_related("community").first()
-    if wave is None:
-        raise Http404
+    access, wave = get_object_for_user(user, slug, SurveyWave.objects.active(), pk, action)
     if wave.status == WaveStatus.DRAFT and not is_manager(access):
         raise Http404
     return access, wave
 
 
 def get_stakeholder_for_user(user, slug: str, pk: int, action: str = "network.stakeholders") -> tuple[CommunityAccess, Stakeholder]:
-    access = get_community_for_user(user, slug, action)
-    stakeholder = Stakeholder.objects.active().filter(community=access.community, pk=pk).select_related("community").first()
-    if stakeholder is None:
-        raise Http404
-    return access, stakeholder
+    return get_object_for_user(user, slug, Stakeholder.objects.active(), pk, action)
 
 
 def get_ask_for_user(user, slug: str, pk: int, action: str = "network.asks") -> tuple[CommunityAccess, Ask]:
-    access = get_community_for_user(user, slug, action)
-    ask = Ask.objects.active().filter(community=access.community, pk=pk).select_related("organization", "community").first()
-    if ask is None:
-        raise Http404
-    return access, ask
+    return get_object_for_user(user, slug, Ask.objects.active().select_related("organization"), pk, action)
 
 
 def get_answer_for_user(user, slug: str, pk: int, action: str = "network.asks") -> tuple[CommunityAccess, Answer]:
