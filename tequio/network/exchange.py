@@ -32,7 +32,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tequio.core.io.tabular import unescape_cell, write_csv
+from tequio.core.io.tabular import FileRejected, csv_reader, unescape_cell, write_csv
 from tequio.core.models import Community, Organization
 
 from .models import (
@@ -200,14 +200,6 @@ def network_json(nodes: list[ExportNode], ties: list[ExportTie], community: Comm
 # --- tie import -------------------------------------------------------------------------------------
 
 
-class FileRejected(Exception):
-    """The file as a whole cannot be read; the message is translated."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 def _norm(text: Any) -> str:
     """Case-, accent- and punctuation-insensitive key: “Dirección” -> direccion."""
     text = unicodedata.normalize("NFKD", str(text))
@@ -261,19 +253,9 @@ def _tie_type_words() -> dict[str, str]:
 
 
 def _read_csv(data: bytes) -> list[list[str]]:
-    if b"\x00" in data:
-        raise FileRejected(_("This is not a text CSV file."))
+    reader = csv_reader(data)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise FileRejected(_("The file is not UTF-8 text. In your spreadsheet program, save it as “CSV UTF-8”.")) from None
-    if not text.strip():
-        raise FileRejected(_("The file is empty."))
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first_line.count)
-    try:
-        return [[unescape_cell(cell.strip()) for cell in record]
-                for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)]
+        return [[unescape_cell(cell.strip()) for cell in record] for record in reader]
     except csv.Error:
         raise FileRejected(_("The CSV file is malformed (check its quotes).")) from None
 

@@ -294,7 +294,12 @@ def read_tables(data: bytes, filename: str, kind: str) -> list[Table]:
     return [_read_csv(data, kind)]
 
 
-def _read_csv(data: bytes, kind: str) -> Table:
+def csv_reader(data: bytes):
+    """A strict ``csv.reader`` over an uploaded file, or FileRejected with a translated reason.
+
+    UTF-8 (with or without Excel's BOM); the delimiter is the one the header line uses
+    most: Excel writes ';' in locales where ',' is the decimal mark (Spain), ',' elsewhere.
+    """
     if b"\x00" in data:
         raise FileRejected(_("This is not a text CSV file."))
     try:
@@ -304,9 +309,12 @@ def _read_csv(data: bytes, kind: str) -> Table:
     if not text.strip():
         raise FileRejected(_("The file is empty."))
     first_line = text.split("\n", 1)[0]
-    # Excel writes ';' in locales where ',' is the decimal mark (Spain), ',' elsewhere.
     delimiter = max((",", ";", "\t"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+
+
+def _read_csv(data: bytes, kind: str) -> Table:
+    reader = csv_reader(data)
     rows: list[tuple[int, list[str]]] = []
     number = 0
     try:
