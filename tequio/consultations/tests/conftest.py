@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from tequio.consultations import services
 from tequio.consultations.models import Audience, Consultation, ConsultationState
@@ -31,20 +30,6 @@ def consultation(cast, steward) -> Consultation:
         actor=steward, community=cast.community, question="¿Qué debe priorizar la comunidad?",
         audience=Audience.INVITED, state=ConsultationState.OPEN, seed_statements=SEEDS,
     )
-
-
-@pytest.fixture
-def client_for(cast):
-    """A signed-in test client for a persona (anonymous for "anonymous")."""
-
-    def make(persona: str) -> Client:
-        client = Client()
-        user = cast.users[persona]
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return make
 
 
 def add_members(cast, count: int, *, prefix: str = "voter") -> list:

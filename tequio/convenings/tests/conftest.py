@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from tequio.convenings import services
@@ -24,20 +23,6 @@ def convening(cast, steward):
         actor=steward, community=cast.community, title="Encuentro en Hermosillo", starts_at=start,
         ends_at=start + timedelta(hours=8), place="Casa de la Cultura, Hermosillo", objectives="Aprender juntos",
     )
-
-
-@pytest.fixture
-def client_for(cast):
-    """A signed-in test client for a persona (anonymous for "anonymous")."""
-
-    def make(persona: str) -> Client:
-        client = Client()
-        user = cast.users[persona]
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return make
 
 
 @pytest.fixture
