@@ -579,15 +579,15 @@ def timeline(access: CommunityAccess) -> QuerySet[Convening]:
     )
 
 
-def label_timeline(convenings, *, detail_url: str = "") -> None:
+def label_timeline(convenings, *, detail_url=None) -> None:
     """Labels, counts in words and links for a page of the timeline, each resolved once per
     value rather than once per row in the template (rendering is the page's heaviest cost).
-    ``detail_url``: a convening page's URL for the id 0, to put each convening's id in."""
+    ``detail_url``: id -> the convening page's URL."""
     modes = {value: str(label) for value, label in Mode.choices}
     roles = {value: str(label) for value, label in RoleKind.choices}
     for convening in convenings:
         convening.mode_label = modes.get(convening.mode, convening.mode)
-        convening.url = detail_url.replace("/0/", f"/{convening.pk}/")
+        convening.url = detail_url(convening.pk) if detail_url else ""
         convening.participants_text = ngettext("%(n)s participant", "%(n)s participants", convening.attendance_count) % {
             "n": convening.attendance_count}
         if convening.item_count:

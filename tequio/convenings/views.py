@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from tequio.core.models import Organization
 from tequio.core.permissions import get_community_for_user
 from tequio.core.selectors import paginate
-from tequio.core.views import render_community
+from tequio.core.views import render_community, url_for_each
 from tequio.core.views import run_service as _run
 
 from . import ical, selectors, services
@@ -530,7 +530,7 @@ def timeline(request: HttpRequest, slug: str) -> HttpResponse:
     access = get_community_for_user(request.user, slug, "convenings.view")
     page = paginate(selectors.timeline(access), request.GET.get("page"), per_page=selectors.TIMELINE_PAGE)
     page.object_list = list(page.object_list)
-    selectors.label_timeline(page.object_list, detail_url=reverse("convenings:convening_detail", args=[slug, 0]))
+    selectors.label_timeline(page.object_list, detail_url=url_for_each("convenings:convening_detail", slug))
     ownership = None
     if access.can("convenings.learn"):
         ownership = selectors.ownership_summary(access.community, convenings=page.paginator.count)

@@ -31,7 +31,7 @@ from tequio.core.choices import OrganizationKind, label_for
 from tequio.core.models import Organization
 from tequio.core.permissions import CommunityAccess, get_community_for_user
 from tequio.core.selectors import paginate
-from tequio.core.views import render_community
+from tequio.core.views import render_community, url_for_each
 from tequio.core.views import run_service as _run
 
 from . import computing, exchange, selectors, services, svg
@@ -182,7 +182,7 @@ def _map_body(request, access: CommunityAccess, *, data: dict, names, params: Ne
         "comparison": comparison, "page": Paginator(rows, PAGE).get_page(request.GET.get("page")),
         "map_svg": svg.network_map(
             data, names, size_by=size_by, title=title, highlight=comparison["highlight"] if comparison else None,
-            organization_url=reverse("core:organization_detail", args=[slug, 0]).replace("/0/", "/{id}/"),
+            organization_url=url_for_each("core:organization_detail", slug)("{id}"),
         ),
         "legend": [(svg.swatch(color), label) for color, label in svg.legend_kinds(data.get("kinds", []))],
         "edges_drawn": len(data.get("edges", [])),
@@ -292,15 +292,15 @@ def ties(request: HttpRequest, slug: str) -> HttpResponse:
     # Each label translated once per page, not once per row (get_FOO_display rebuilds its choices per call).
     labels = [{value: str(label) for value, label in choices.choices} for choices in (TieType, TieStatus, TieOrigin)]
     page.object_list = list(page.object_list)
+    tie_url = url_for_each("network:tie_detail", slug)
     for tie in page.object_list:
+        tie.url = tie_url(tie.pk)
         tie.type_label, tie.status_label, tie.origin_label = (
             names.get(value, value) for names, value in zip(labels, (tie.type, tie.status, tie.origin), strict=True))
     awaiting = selectors.awaiting_count(mine)
     template = "network/partials/_tie_rows.html" if request.htmx else "network/ties.html"
     return _page(request, template, access, page=page, filters=filters, mine=mine, awaiting=awaiting, section="ties",
-                 can_record=access.can("network.record"), organization_options=options,
-                 # One reverse() for the page instead of one per row.
-                 tie_base=reverse("network:tie_detail", args=[slug, 0]).removesuffix("0/"))
+                 can_record=access.can("network.record"), organization_options=options)
 
 
 def tie_create(request: HttpRequest, slug: str) -> HttpResponse:
