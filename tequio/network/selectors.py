@@ -11,7 +11,7 @@ import functools
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db import connection
@@ -143,6 +143,20 @@ def _network_load_sql(vendor: str) -> tuple[str, str]:
     return compiled[0], compiled[1]
 
 
+def _local_day_of_utc_text():
+    """``"2026-11-24 00:05:12.5"`` (a UTC timestamp as the database writes it) -> the local
+    day (2026-11-23 in Mexico City), the day the map's dates are in. An organization
+    registered in the evening must be on that evening's map. Memoized by the minute:
+    thousands of organizations share few minutes, and zones differ by whole minutes."""
+    zone = timezone.get_current_timezone()
+
+    @functools.cache
+    def day(minute: str) -> date:
+        return datetime.fromisoformat(minute).replace(tzinfo=UTC).astimezone(zone).date()
+
+    return lambda text: day(text[:16])
+
+
 def network_load(community: Community) -> LoadedNetwork:
     """All active organizations and every tie not removed or declined, in two queries.
 
@@ -174,11 +188,10 @@ def network_load(community: Community) -> LoadedNetwork:
     ))
     nodes = []
     themes: dict[int, tuple[str, ...]] = {}
+    local_day = _local_day_of_utc_text()
     for pk, kind, state, municipality, thematic_areas, tier, created in orgs:
-        # The registration day in UTC (the database's): a few hours off at most, and converting
-        # every timestamp to local time would cost more than the rest of the organizations' load.
         nodes.append(Node(pk, kind, {"state": state, "municipality": municipality, "tier": tier},
-                          since=parse(created[:10])))
+                          since=local_day(created)))
         # SQLite hands JSON over as text, PostgreSQL's driver already decoded.
         if isinstance(thematic_areas, str):
             thematic_areas = json.loads(thematic_areas)
