@@ -909,7 +909,7 @@ def response_table(questionnaire: Questionnaire) -> tuple[list[str], list[list]]
             else:
                 value = answer.text
             values.setdefault(answer.question_id, []).append(value)
-        row = [response.pk, response.submitted_at.date().isoformat() if questionnaire.anonymous else response.submitted_at.isoformat()]
+        row = [response.pk, timezone.localdate(response.submitted_at).isoformat() if questionnaire.anonymous else response.submitted_at.isoformat()]
         if not questionnaire.anonymous:
             row.append(response.person.display_name if response.person else "")
         row += [" | ".join(values.get(question.pk, [])) for question in questions]
