@@ -31,5 +31,5 @@ $BIN/python -m pytest -p no:cacheprovider $SCHEMATHESIS
 echo "== Tests on PostgreSQL"
 source scripts/pg.sh
 trap pg_stop EXIT
-$BIN/python -m pytest -p no:cacheprovider -n 2 --dist loadfile -m "not browser" --ignore=$SCHEMATHESIS tequio
+$BIN/python -m pytest -p no:cacheprovider -n 2 --dist loadfile -m "not browser and not nodb" --ignore=$SCHEMATHESIS tequio
 $BIN/python -m pytest -p no:cacheprovider $SCHEMATHESIS

@@ -29,13 +29,13 @@ MAP_POINTS = 600
 # are at least this far apart (with pseudocounts, a thinly voted statement stays below).
 N_DIVISIVE = 5
 MIN_DIVISIVENESS = 0.25
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: clusters carried by membership (1 carried centres)
 RESULT_VERSION = 1
-# The app always passes the previous state, so only the very first update starts cold.
-# Members of one organization often arrive together and agree with each other; the
-# farthest-point start keeps that first update from seeding every group in their camp
-# (docs/consultations-math.md, "Group cold start").
-OPTIONS = PipelineOptions(group_cold_start="lowest_inertia")
+# Members of one organization often arrive together and agree with each other. With the
+# method's starts alone, the groups seeded in the first camp stay there when the next camp
+# arrives; "robust" also tries fresh starts at every update and keeps the best clustering
+# (docs/consultations-math.md, "Group starts").
+OPTIONS = PipelineOptions(group_starts="robust")
 
 
 def position_key(participant_pk: int) -> str:
@@ -97,9 +97,8 @@ def state_to_json(state: PipelineState) -> dict[str, Any]:
         "k_smoother": None if smoother is None else [smoother.smoothed_k, smoother.candidate_k, smoother.streak],
         "in_conversation": array(state.in_conversation),
         "components": array(state.components),
-        "base_centres": array(state.base_centres),
-        "group_centres": array(state.group_centres),
-        "group_weights": array(state.group_weights),
+        "base_labels": array(state.base_labels),
+        "group_labels_by_k": {str(k): array(labels) for k, labels in state.group_labels_by_k.items()},
     }
 
 
@@ -108,23 +107,18 @@ def state_from_json(data: dict[str, Any] | None) -> PipelineState | None:
     if not data or data.get("version") != STATE_VERSION:
         return None
 
-    def array(name: str, dtype=np.float64, ndim: int = 1):
+    def array(name: str, dtype=np.float64):
         value = data.get(name)
-        if value is None:
-            return None
-        result = np.asarray(value, dtype=dtype)
-        if ndim == 2 and result.ndim == 1:
-            result = result.reshape(0, 2) if result.size == 0 else result.reshape(-1, 2)
-        return result
+        return None if value is None else np.asarray(value, dtype=dtype)
 
     smoother = data.get("k_smoother")
     return PipelineState(
         k_smoother=KSmootherState(*smoother) if smoother else None,
         in_conversation=array("in_conversation", dtype=bool),
-        components=array("components", ndim=0),
-        base_centres=array("base_centres", ndim=2),
-        group_centres=array("group_centres", ndim=2),
-        group_weights=array("group_weights"),
+        components=array("components"),
+        base_labels=array("base_labels", dtype=np.intp),
+        group_labels_by_k={int(k): np.asarray(labels, dtype=np.intp)
+                           for k, labels in (data.get("group_labels_by_k") or {}).items()},
     )
 
 

@@ -11,11 +11,13 @@ centres), so the same votes give the same groups.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.optimize import linear_sum_assignment
 
 BASE_K = 100
 MAX_GROUPS = 5
@@ -23,16 +25,22 @@ GROUP_K_BUFFER = 4
 KMEANS_ITERS = 100
 KMEANS_TOL = 0.01
 
-ColdStart = Literal["first_distinct", "lowest_inertia"]
+GroupStarts = Literal["method", "robust"]
 
 
 @dataclass(frozen=True, eq=False)
 class Clustering:
-    """K-means result: centres, total member weight per centre, and each point's centre."""
+    """K-means result: centres, total member weight per centre, and each point's centre.
+
+    `origin[i]` is the index, among the starting centres, of the start that became centre
+    i (starts whose cluster emptied are dropped), so a warm start can follow each cluster
+    from one update to the next.
+    """
 
     centres: NDArray[np.float64]
     weights: NDArray[np.float64]
     labels: NDArray[np.intp]
+    origin: NDArray[np.intp] | None = None
 
     @property
     def k(self) -> int:
@@ -67,24 +75,6 @@ def _assign(points: NDArray[np.float64], centres: NDArray[np.float64]) -> NDArra
     return labels
 
 
-def _merge_closest(
-    centres: NDArray[np.float64], weights: NDArray[np.float64], k: int
-) -> NDArray[np.float64]:
-    centres, weights = centres.copy(), weights.astype(np.float64).copy()
-    while centres.shape[0] > k:
-        d = _sq_distances(centres, centres)
-        np.fill_diagonal(d, np.inf)
-        i, j = divmod(int(np.argmin(d)), d.shape[1])
-        i, j = min(i, j), max(i, j)
-        total = weights[i] + weights[j]
-        share = 0.5 if total <= 0 else weights[i] / total
-        centres[i] = share * centres[i] + (1 - share) * centres[j]
-        weights[i] = total
-        centres = np.delete(centres, j, axis=0)
-        weights = np.delete(weights, j)
-    return centres
-
-
 def _split_most_distal(
     points: NDArray[np.float64], centres: NDArray[np.float64], k: int
 ) -> NDArray[np.float64]:
@@ -108,19 +98,32 @@ def _split_most_distal(
 def warm_start(
     points: NDArray[np.float64],
     k: int,
-    previous: NDArray[np.float64] | None,
-    previous_weights: NDArray[np.float64] | None = None,
-) -> NDArray[np.float64]:
-    """Initial centres: the previous update's centres, merged or split to reach k.
+    previous_labels: NDArray[np.intp] | None,
+    weights: NDArray[np.float64] | None = None,
+) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
+    """Starting centres for k-means, and for each previous cluster its starting centre.
 
-    Starting from last time's clusters keeps groups stable as votes trickle in; without a
-    previous state this is the first k distinct points.
+    With `previous_labels` (each point's cluster in the last update, -1 for points new
+    since then): the previous clusters recentred on their members' current positions,
+    then the most distal points split off until there are k. Without: the first k
+    distinct points (the cold start). The clusters of one update thus carry into the
+    next, so groups do not jump when a few votes arrive.
     """
-    if previous is None or previous.shape[0] == 0:
-        return first_distinct(points, k)
-    weights = np.ones(previous.shape[0]) if previous_weights is None else previous_weights
-    centres = _merge_closest(previous, weights, k)
-    return _split_most_distal(points, centres, k)
+    if previous_labels is None or not (previous_labels >= 0).any():
+        return first_distinct(points, k), np.zeros(0, dtype=np.intp)
+    n_previous = int(previous_labels.max()) + 1
+    centres, start_index = recentre(points, previous_labels, n_previous, weights)
+    if centres.shape[0] > k:
+        # Fewer clusters are wanted than there were (k went down): keep the heaviest.
+        w = np.ones(points.shape[0]) if weights is None else weights
+        mass = np.bincount(previous_labels[previous_labels >= 0], weights=w[previous_labels >= 0],
+                           minlength=n_previous)
+        alive = np.flatnonzero(start_index >= 0)
+        keep = np.sort(alive[np.argsort(-mass[alive], kind="stable")[:k]])
+        centres = centres[start_index[keep]]
+        start_index = np.full(n_previous, -1, dtype=np.intp)
+        start_index[keep] = np.arange(keep.size)
+    return _split_most_distal(points, centres, k), start_index
 
 
 def kmeans(
@@ -141,7 +144,9 @@ def kmeans(
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
     centres = first_distinct(points, k) if init is None else np.asarray(init, dtype=np.float64)
     if n == 0 or centres.shape[0] == 0:
-        return Clustering(np.zeros((0, points.shape[1])), np.zeros(0), np.zeros(n, dtype=np.intp))
+        empty = np.zeros(0, dtype=np.intp)
+        return Clustering(np.zeros((0, points.shape[1])), np.zeros(0), np.zeros(n, dtype=np.intp), empty)
+    origin = np.arange(centres.shape[0], dtype=np.intp)
     labels = _assign(points, centres)
     for _ in range(max_iters):
         c = centres.shape[0]
@@ -155,12 +160,53 @@ def kmeans(
         if not alive.all():
             remap = np.cumsum(alive) - 1
             labels = remap[labels]
+            origin = origin[alive]
         centres = new[alive]
         if moved.size == 0 or moved.max() < tol:
             break
         labels = _assign(points, centres)
     mass = np.bincount(labels, weights=w, minlength=centres.shape[0])
-    return Clustering(centres=centres, weights=mass, labels=labels)
+    return Clustering(centres=centres, weights=mass, labels=labels, origin=origin)
+
+
+def recentre(
+    points: NDArray[np.float64],
+    labels: NDArray[np.intp],
+    n_clusters: int,
+    weights: NDArray[np.float64] | None = None,
+) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
+    """Each previous cluster moved to the (weighted) mean of its members' current positions.
+
+    `labels[i]` is point i's previous cluster (-1: none). Returns the centres of the
+    clusters that still have members, and for each previous cluster its index among them
+    (-1 when it has none left). This is the method's warm start: last update's clusters,
+    recentred, rather than last update's centres where they stood.
+    """
+    w = np.ones(points.shape[0]) if weights is None else np.asarray(weights, dtype=np.float64)
+    known = (labels >= 0) & (labels < n_clusters)
+    mass = np.bincount(labels[known], weights=w[known], minlength=n_clusters)
+    sums = np.empty((n_clusters, points.shape[1]))
+    for j in range(points.shape[1]):
+        sums[:, j] = np.bincount(labels[known], weights=w[known] * points[known, j], minlength=n_clusters)
+    alive = mass > 0
+    index = np.full(n_clusters, -1, dtype=np.intp)
+    index[alive] = np.arange(int(alive.sum()))
+    return sums[alive] / mass[alive, None], index
+
+
+def follow(start_index: NDArray[np.intp], clustering: Clustering) -> NDArray[np.intp]:
+    """Where each previous cluster ended up after a k-means run started from `recentre`'s
+    centres: `start_index` maps previous cluster -> starting centre (-1: none), the result
+    maps previous cluster -> centre of `clustering` (-1: it had no members left)."""
+    if clustering.origin is None:
+        raise ValueError("the clustering does not record its starting centres")
+    n_starts = int(max(start_index.max(initial=-1), clustering.origin.max(initial=-1))) + 1
+    final_of_start = np.full(n_starts, -1, dtype=np.intp)
+    final_of_start[clustering.origin] = np.arange(clustering.origin.size)
+    out = np.full(start_index.shape, -1, dtype=np.intp)
+    seen = start_index >= 0
+    out[seen] = final_of_start[start_index[seen]]
+    return out
 
 
 def inertia(
@@ -221,15 +267,24 @@ def group_candidates(
     base: Clustering,
     *,
     max_k: int = MAX_GROUPS,
-    previous_centres: NDArray[np.float64] | None = None,
-    previous_weights: NDArray[np.float64] | None = None,
-    cold_start: ColdStart = "first_distinct",
+    previous: Mapping[int, NDArray[np.intp]] | None = None,
+    starts: GroupStarts = "method",
 ) -> GroupCandidates:
     """Weighted k-means of base-cluster centres for k = 2..max_groups(n_base), with silhouettes.
 
-    Without previous centres the runs start from the first k distinct base centres, as in
-    Pol.is; `cold_start="lowest_inertia"` also tries a farthest-point start and keeps the
-    lower objective. A k whose clustering collapses to fewer non-empty groups is skipped.
+    `previous[k]` gives, for each base cluster, its group in last update's clustering
+    with k groups (-1 for a base cluster new since then). With `starts="method"` (Pol.is)
+    that clustering, recentred on its member base clusters, starts this one, and a k
+    without one starts from the first k distinct base centres.
+
+    `starts="robust"` also runs, for every k and every update, two fresh starts: the first
+    k distinct base centres and a farthest-point start (grow from the first base cluster
+    by splitting off the most distal one, Pol.is's rule when k grows), and keeps the
+    lowest k-means objective. A carried clustering is never left for an equal one, so
+    groups stay put while the data does; but a clustering that got stuck (a camp that
+    arrived late merged into another) is replaced as soon as a better one exists, and the
+    replacement keeps the group numbers of the clustering it replaces where they overlap.
+    A k whose clustering collapses to fewer non-empty groups is skipped.
     """
     by_k: dict[int, Clustering] = {}
     sil: dict[int, float] = {}
@@ -238,24 +293,37 @@ def group_candidates(
     for k in range(2, max_groups(n_base, max_k) + 1):
         if k > n_distinct:
             break
-        if previous_centres is None or previous_centres.shape[0] == 0:
-            inits = [first_distinct(base.centres, k)]
-            if cold_start == "lowest_inertia":
-                # Also grow from the first base cluster by splitting off the most distal
-                # ones (what Pol.is does when k grows between updates), keep the better
-                # k-means optimum: first-distinct seeds all land in one camp when the
-                # first participants agree with each other.
-                inits.append(_split_most_distal(base.centres, base.centres[:1], k))
-        else:
-            inits = [warm_start(base.centres, k, previous_centres, previous_weights)]
+        labels = None if previous is None else previous.get(k)
+        carried = labels is not None and labels.shape == (n_base,) and bool((labels >= 0).any())
+        inits = [warm_start(base.centres, k, labels, base.weights)[0]] if carried else []
+        if starts == "robust" or not carried:
+            inits.append(first_distinct(base.centres, k))
+        if starts == "robust":
+            inits.append(_split_most_distal(base.centres, base.centres[:1], k))
         runs = [kmeans(base.centres, k, weights=base.weights, init=init) for init in inits]
         runs = [run for run in runs if run.k == k]
         if not runs:
             continue
-        result = min(runs, key=lambda run: inertia(base.centres, run, base.weights))
+        objectives = [inertia(base.centres, run, base.weights) for run in runs]
+        result = runs[int(np.argmin(objectives))]  # first of equals: the carried one
+        if result is not runs[0]:
+            result = _renumbered(result, runs[0], base.weights)
         by_k[k] = result
         sil[k] = silhouette(base.centres, result.labels)
     return GroupCandidates(by_k=by_k, silhouettes=sil)
+
+
+def _renumbered(run: Clustering, reference: Clustering, weights: NDArray[np.float64]) -> Clustering:
+    """`run` with its groups renumbered to match `reference`'s where their members overlap most."""
+    k = run.k
+    overlap = np.zeros((k, k))
+    np.add.at(overlap, (run.labels, reference.labels), weights)
+    rows, cols = linear_sum_assignment(-overlap)
+    number = np.empty(k, dtype=np.intp)
+    number[rows] = cols
+    order = np.argsort(number)
+    return Clustering(centres=run.centres[order], weights=run.weights[order], labels=number[run.labels],
+                      origin=None if run.origin is None else run.origin[order])
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,13 @@
 `run_pipeline` is what the consultation app calls after new votes or moderation. It is
 pure: the same votes, options and previous state give the same result. The previous state
 carries what Pol.is carries between updates: who is already counted, the last axes (for
-stable signs and a warm start), the last clusters (so groups do not jump) and the k
-smoother.
+stable signs and a warm start), the last base clusters and the group clustering for each
+k (recentred on their members, so groups do not jump) and the k smoother.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,9 +20,10 @@ from .clustering import (
     GROUP_K_BUFFER,
     MAX_GROUPS,
     Clustering,
-    ColdStart,
+    GroupStarts,
     KSmootherState,
     displayed_k,
+    follow,
     group_candidates,
     kmeans,
     smooth_k,
@@ -61,8 +63,9 @@ class PipelineOptions:
     """Method parameters; the defaults are Pol.is's.
 
     `imputation="zero"` and `min_votes=1` reproduce the Pol.is of 2017, whose groupings
-    are in the older open-data exports. `group_cold_start="lowest_inertia"` guards the first
-    update against participants arriving camp by camp (see docs/consultations-math.md).
+    are in the older open-data exports. `group_starts="robust"` also tries fresh starts at
+    every update and keeps the best clustering, so groups do not stay stuck when
+    participants arrive camp by camp (see docs/consultations-math.md).
     """
 
     min_votes: int = 7
@@ -71,7 +74,7 @@ class PipelineOptions:
     max_k: int = MAX_GROUPS
     group_k_buffer: int = GROUP_K_BUFFER
     imputation: Imputation = "column_mean"
-    group_cold_start: ColdStart = "first_distinct"
+    group_starts: GroupStarts = "method"
     n_representative: int = N_REPRESENTATIVE
     n_consensus: int = N_CONSENSUS
     n_divisive: int = 10
@@ -80,14 +83,19 @@ class PipelineOptions:
 
 @dataclass(frozen=True, eq=False)
 class PipelineState:
-    """What one update hands to the next. Store it with the consultation (all small arrays)."""
+    """What one update hands to the next. Store it with the consultation.
+
+    `base_labels[i]` is participant i's base cluster (-1: not clustered), and
+    `group_labels_by_k[k][b]` base cluster b's group in the clustering with k groups,
+    for every k tried: the next update starts each clustering from these, recentred on
+    the members' new positions, as the method does.
+    """
 
     k_smoother: KSmootherState | None = None
     in_conversation: NDArray[np.bool_] | None = None
     components: FloatArray | None = None
-    base_centres: FloatArray | None = None
-    group_centres: FloatArray | None = None
-    group_weights: FloatArray | None = None
+    base_labels: NDArray[np.intp] | None = None
+    group_labels_by_k: Mapping[int, NDArray[np.intp]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, eq=False)
@@ -183,13 +191,14 @@ def analyse(
 
     members = np.flatnonzero(in_conv)
     points = coords[members]
-    base = kmeans(points, opts.base_k, init=warm_start(points, opts.base_k, prev.base_centres))
+    previous_base = _previous_labels(prev.base_labels, members)
+    init, start_index = warm_start(points, opts.base_k, previous_base)
+    base = kmeans(points, opts.base_k, init=init)
     candidates = group_candidates(
         base,
         max_k=opts.max_k,
-        previous_centres=prev.group_centres,
-        previous_weights=prev.group_weights,
-        cold_start=opts.group_cold_start,
+        previous=_carried_groups(prev.group_labels_by_k, start_index, base),
+        starts=opts.group_starts,
     )
     best_k = candidates.best_k
     smoother = smooth_k(prev.k_smoother, best_k, buffer=opts.group_k_buffer)
@@ -197,15 +206,14 @@ def analyse(
     if k >= 2:
         groups = candidates.by_k[k]
         base_group = groups.labels
-        group_centres, group_weights = groups.centres, groups.weights
+        group_centres = groups.centres
     elif base.k:
         k = 1
         base_group = np.zeros(base.k, dtype=np.intp)
-        group_weights = np.array([base.weights.sum()])
-        group_centres = (base.weights @ base.centres / group_weights[0])[None, :]
+        group_centres = (base.weights @ base.centres / base.weights.sum())[None, :]
     else:
         base_group = np.zeros(0, dtype=np.intp)
-        group_centres, group_weights = np.zeros((0, 2)), np.zeros(0)
+        group_centres = np.zeros((0, 2))
 
     base_labels = np.full(n, -1, dtype=np.intp)
     base_labels[members] = base.labels
@@ -255,11 +263,41 @@ def analyse(
             k_smoother=smoother,
             in_conversation=in_conv,
             components=pca.components,
-            base_centres=base.centres,
-            group_centres=group_centres,
-            group_weights=group_weights,
+            base_labels=base_labels,
+            group_labels_by_k={k: run.labels for k, run in candidates.by_k.items()},
         ),
     )
+
+
+def _previous_labels(labels: NDArray[np.intp] | None, members: NDArray[np.intp]) -> NDArray[np.intp] | None:
+    """Each clustered participant's base cluster in the last update (-1 for newcomers)."""
+    if labels is None:
+        return None
+    out = np.full(members.size, -1, dtype=np.intp)
+    known = members < labels.size
+    out[known] = labels[members[known]]
+    return out
+
+
+def _carried_groups(
+    previous: Mapping[int, NDArray[np.intp]], start_index: NDArray[np.intp], base: Clustering
+) -> dict[int, NDArray[np.intp]] | None:
+    """Last update's group clusterings, re-expressed over this update's base clusters.
+
+    A base cluster inherits the group of the previous base cluster it grew from; base
+    clusters split off this time (and any whose predecessor emptied) have none (-1).
+    """
+    if not previous or start_index.size == 0:
+        return None
+    now = follow(start_index, base)  # previous base cluster -> base cluster now
+    carried = {}
+    for k, old in previous.items():
+        labels = np.full(base.k, -1, dtype=np.intp)
+        n = min(now.size, old.size)
+        moved = np.flatnonzero(now[:n] >= 0)
+        labels[now[moved]] = old[moved]
+        carried[k] = labels
+    return carried
 
 
 def _top(score: FloatArray, excluded: NDArray[np.bool_], limit: int) -> tuple[int, ...]:

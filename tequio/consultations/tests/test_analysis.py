@@ -23,8 +23,16 @@ from tequio.consultations.analysis import (
     run_pipeline,
     smooth_k,
 )
-from tequio.consultations.analysis.clustering import displayed_k, group_candidates, silhouette
+from tequio.consultations.analysis.clustering import (
+    displayed_k,
+    follow,
+    group_candidates,
+    recentre,
+    silhouette,
+    warm_start,
+)
 from tequio.consultations.analysis.pca import project_participants, project_statements
+from tequio.consultations.analysis.replay import replay, update_cuts
 from tequio.consultations.analysis.stats import (
     Z95,
     GroupVotes,
@@ -268,9 +276,35 @@ def test_it_can_guard_the_first_update_against_camps_arriving_one_after_another(
     # Pol.is seeds the groups with the first base clusters; when the first arrivals all
     # share one opinion, every seed starts in that camp.
     p, s, v, truth = camps((25, 20, 15), n_statements=30, camp_by_camp=True)
-    robust = run_pipeline(p, s, v, options=PipelineOptions(group_cold_start="lowest_inertia"))
+    method = run_pipeline(p, s, v)
+    assert adjusted_rand_index(truth, method.group_labels) < 0.8
+    robust = run_pipeline(p, s, v, options=PipelineOptions(group_starts="robust"))
     assert robust.n_groups == 3
     assert adjusted_rand_index(truth, robust.group_labels) == 1.0
+
+
+@pytest.mark.parametrize("seed", [3, 7])
+def test_robust_starts_find_a_camp_that_arrives_after_the_others_while_updates_run(seed: int) -> None:
+    # One update after each participant, state carried, as the app runs. Carried
+    # clusterings alone keep the third camp merged into another (a k-means optimum they
+    # never leave); fresh starts at each update find it.
+    p, s, v, truth = camps((40, 30, 20), n_statements=30, camp_by_camp=True, seed=seed)
+    cuts = np.append(np.flatnonzero(np.diff(p)) + 1, len(p))
+    shape = {"n_participants": 90, "n_statements": 30}
+    method = replay(p, s, v, cuts, **shape).result
+    robust = replay(p, s, v, cuts, options=PipelineOptions(group_starts="robust"), **shape).result
+    assert robust.n_groups == 3 and adjusted_rand_index(truth, robust.group_labels) == 1.0
+    assert method.n_groups == 2 and adjusted_rand_index(truth, method.group_labels) < 0.8
+
+
+def test_robust_starts_keep_the_group_numbers_when_they_replace_a_clustering() -> None:
+    p, s, v, _ = camps((40, 30, 20), n_statements=30, camp_by_camp=True, seed=7)
+    cuts = np.append(np.flatnonzero(np.diff(p)) + 1, len(p))
+    options = PipelineOptions(group_starts="robust")
+    before = replay(p, s, v, cuts[:-10], n_participants=90, n_statements=30, options=options).result
+    after = run_pipeline(p, s, v, n_participants=90, n_statements=30, options=options, previous=before.state)
+    both = (before.group_labels >= 0) & (after.group_labels >= 0)
+    assert np.mean(before.group_labels[both] == after.group_labels[both]) > 0.9
 
 
 def test_it_gives_the_same_result_for_the_same_votes() -> None:
@@ -311,6 +345,81 @@ def test_it_tries_at_most_two_groups_for_few_base_clusters() -> None:
     points = rng.normal(size=(11, 2))
     base = kmeans(points, 100)
     assert set(group_candidates(base).silhouettes) <= {2}
+
+
+# --- carrying clusters from one update to the next ---------------------------------
+
+
+def test_it_recentres_previous_clusters_on_their_members_new_positions() -> None:
+    points = np.array([[0.0, 0.0], [2.0, 0.0], [9.0, 9.0], [5.0, 5.0]])
+    # Cluster 1 lost its members; the last point is new (-1).
+    centres, start = recentre(points, np.array([0, 0, 2, -1]), 3)
+    assert centres.tolist() == [[1.0, 0.0], [9.0, 9.0]]
+    assert start.tolist() == [0, -1, 1]
+
+
+def test_it_splits_off_the_most_distal_points_to_reach_k() -> None:
+    points = np.array([[0.0, 0.0], [0.2, 0.0], [10.0, 0.0]])
+    init, start = warm_start(points, 3, np.array([0, 0, -1]))
+    # The carried cluster, then the newcomer far away, then the farthest point left.
+    assert init.tolist() == [[0.1, 0.0], [10.0, 0.0], [0.0, 0.0]]
+    assert start.tolist() == [0]
+
+
+def test_it_follows_each_previous_cluster_through_a_run_that_drops_one() -> None:
+    points = np.array([[0.0, 0.0], [10.0, 0.0]])
+    run = kmeans(points, 3, init=np.array([[0.0, 0.0], [0.1, 0.0], [10.0, 0.0]]))
+    assert run.k == 2 and run.origin.tolist() == [0, 2]  # the second start lost every point
+    # Previous clusters 0-2 started from starts 0-2; cluster 3 had emptied before the run.
+    assert follow(np.array([0, 1, 2, -1]), run).tolist() == [0, -1, 1, -1]
+
+
+def test_it_keeps_each_participants_group_number_across_updates() -> None:
+    p, s, v, truth = camps((25, 20, 15), n_statements=30, seed=3)
+    order = np.random.default_rng(3).permutation(len(p))  # votes arrive from everyone at once
+    p, s, v = p[order], s[order], v[order]
+    part = len(p) * 2 // 3
+    first = run_pipeline(p[:part], s[:part], v[:part], n_participants=60, n_statements=30)
+    assert first.n_groups == 3
+    later = run_pipeline(p, s, v, n_participants=60, n_statements=30, previous=first.state)
+    cold = run_pipeline(p, s, v, n_participants=60, n_statements=30)
+    both = (first.group_labels >= 0) & (later.group_labels >= 0)
+    assert both.sum() >= 30
+    # Same partition either way, but only the carried one keeps the numbers people saw.
+    assert adjusted_rand_index(later.group_labels, cold.group_labels) == 1.0
+    assert adjusted_rand_index(later.group_labels, truth) == 1.0
+    assert np.array_equal(first.group_labels[both], later.group_labels[both])
+
+
+def test_it_carries_a_clustering_for_every_group_count_it_tried() -> None:
+    p, s, v, _ = camps((25, 20, 15), n_statements=30)
+    result = run_pipeline(p, s, v)
+    state = result.state
+    assert set(state.group_labels_by_k) == set(result.silhouettes)
+    assert all(labels.shape == (result.base_clusters.k,) for labels in state.group_labels_by_k.values())
+    clustered = result.in_conversation
+    assert (state.base_labels[clustered] >= 0).all() and (state.base_labels[~clustered] == -1).all()
+
+
+def test_it_cuts_the_vote_stream_where_debounced_updates_would_run() -> None:
+    ts = [0, 1, 4, 5, 6, 20, 30, 31]
+    assert update_cuts(ts, 5).tolist() == [4, 5, 6, 8]
+    assert update_cuts(ts, 0).tolist() == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert update_cuts([], 5).tolist() == []
+    with pytest.raises(ValueError):
+        update_cuts([3, 1], 5)
+
+
+def test_a_replay_ends_where_the_same_updates_run_by_hand_end() -> None:
+    p, s, v, _ = camps((25, 20, 15), n_statements=30, seed=4)
+    cuts = [len(p) // 3, 2 * len(p) // 3, len(p)]
+    state = None
+    for end in cuts:
+        by_hand = run_pipeline(p[:end], s[:end], v[:end], n_participants=60, n_statements=30, previous=state)
+        state = by_hand.state
+    replayed = replay(p, s, v, cuts, n_participants=60, n_statements=30)
+    assert replayed.n_updates == 3
+    assert np.array_equal(replayed.result.group_labels, by_hand.group_labels)
 
 
 # --- k smoothing --------------------------------------------------------------------

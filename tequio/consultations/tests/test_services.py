@@ -130,6 +130,11 @@ def test_three_camps_make_three_groups_and_the_state_is_carried_to_the_next_upda
     state = computing.state_from_json(snapshot.state)
     assert state.k_smoother.smoothed_k == 3
     assert state.in_conversation.sum() == 15
+    # Clusters are carried by membership: each participant's base cluster, each base
+    # cluster's group for every group count tried.
+    assert (state.base_labels[state.in_conversation] >= 0).all()
+    assert 3 in state.group_labels_by_k and state.group_labels_by_k[3].dtype.kind == "i"
+    assert computing.state_to_json(state) == snapshot.state
     # The next update starts from this state: the same votes give the same groups.
     services.analysis_compute(consultation_id=consultation.pk, force=True)
     again = AnalysisSnapshot.objects.get(consultation=consultation)
