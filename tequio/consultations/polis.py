@@ -29,12 +29,14 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from numpy.typing import NDArray
 
 from tequio.core.audit import audit_record
 from tequio.core.io.tabular import safe_cell, unescape_cell
 
-from . import services
-from .analysis import PolisFormatError, load_polis_export
+from . import computing, services
+from .analysis import PolisConversation, PolisFormatError, load_polis_export
+from .analysis.replay import replay, update_cuts
 from .computing import position_key
 from .models import (
     QUESTION_MAX_LENGTH,
@@ -54,6 +56,10 @@ MODERATION_STATUS = {1: StatementStatus.ACCEPTED, 0: StatementStatus.ACCEPTED, -
 STATUS_MODERATION = {StatementStatus.ACCEPTED: 1, StatementStatus.PENDING: 0, StatementStatus.REJECTED: -1,
                      StatementStatus.SPAM: -1}
 FILES = ("comments.csv", "votes.csv")
+# An import replays at most this many updates of the conversation's history, reading at
+# most this many votes in all (see history_state).
+REPLAY_UPDATES = 200
+REPLAY_VOTE_ROWS = 2_000_000
 
 
 def _messages() -> dict[str, str]:
@@ -290,8 +296,46 @@ def consultation_import_polis(*, actor, community, directory: str | Path, questi
         audit_record(actor=actor, community=community, action="consultation.import_polis", target=consultation,
                      data={"directory": base.name, "participants": len(participants), "statements": len(statements),
                            "votes": int(first.size)})
-    services.analysis_compute(consultation_id=consultation.pk, force=True)
+    start_from = history_state(conversation, sorted(participant_ids), delay=services.analysis_delay().total_seconds())
+    services.analysis_compute(consultation_id=consultation.pk, force=True, start_from=start_from)
     return consultation
+
+
+def history_state(conversation: PolisConversation, numbers: list[int], *, delay: float) -> dict | None:
+    """The state a live consultation would have reached just before its last update.
+
+    Pol.is's groups are the end of a long run of updates, each started from the one
+    before; computed once, cold, on all the votes they can land elsewhere (Seattle: ARI
+    0.42 against Pol.is's groups once, 0.88 replayed). So an import replays the history:
+    the updates the app's debounced task would have run (`delay` seconds after the first
+    vote following each), thinned to at most ``REPLAY_UPDATES`` updates and
+    ``REPLAY_VOTE_ROWS`` votes read in all, so a large export costs a few updates. The
+    import's own computation is the last update. ``numbers`` are the app's participant
+    numbers in order (voters and authors), which fix the matrix rows. None when there is
+    no history to replay.
+    """
+    cuts = update_cuts(conversation.timestamps, delay * 1000)[:-1]  # Pol.is times are in ms
+    cuts = _thinned(cuts, REPLAY_UPDATES, REPLAY_VOTE_ROWS)
+    if cuts.size == 0:
+        return None
+    row_of = np.searchsorted(np.asarray(numbers, dtype=np.int64), np.asarray(conversation.participant_ids, dtype=np.int64))
+    replayed = replay(row_of[conversation.participants], conversation.statements, conversation.votes, cuts,
+                      n_participants=len(numbers), n_statements=len(conversation.statement_ids),
+                      moderated_out=np.flatnonzero(conversation.moderated_out), options=computing.OPTIONS)
+    return computing.state_to_json(replayed.result.state)
+
+
+def _thinned(cuts: NDArray[np.intp], most: int, rows: int) -> NDArray[np.intp]:
+    """Every s-th cut, counted back from the last, for the smallest s within both budgets."""
+    step = max(1, -(-cuts.size // most))
+    while cuts.size:
+        kept = cuts[::-1][::step][::-1]
+        if kept.size <= most and int(kept.sum()) <= rows:
+            return kept
+        if kept.size == 1:
+            return cuts[:0]
+        step += 1
+    return cuts
 
 
 # --- export ------------------------------------------------------------------------------------

@@ -479,13 +479,15 @@ def enqueue_analysis(consultation_id: int) -> None:
     task.enqueue(consultation_id)
 
 
-def analysis_compute(*, consultation_id: int, force: bool = False) -> bool:
+def analysis_compute(*, consultation_id: int, force: bool = False, start_from: dict | None = None) -> bool:
     """Run the opinion math for one consultation and save its snapshot.
 
     Claims the work with a conditional update (``analysis_queued`` cleared), so a task
     run twice does nothing the second time; ``force`` computes anyway (a steward's
     "recompute now", the demo, imports). Votes cast during the computation set the flag
     again and are picked up by the next run. Returns False when there was nothing to do.
+    ``start_from`` is a state to start from when there is no snapshot yet (an import
+    passes the state its replayed history ends in).
     """
     from . import computing
 
@@ -498,7 +500,7 @@ def analysis_compute(*, consultation_id: int, force: bool = False) -> bool:
     previous = AnalysisSnapshot.objects.filter(consultation=consultation).only("pk", "generation", "state").first()
     started = time.perf_counter()
     data = computing.load(consultation)
-    output = computing.compute(data, previous.state if previous else None)
+    output = computing.compute(data, previous.state if previous else start_from)
     output.result["timeline"] = computing.timeline(consultation)
     fields = {
         "computed_at": timezone.now(), "seconds": time.perf_counter() - started, "vote_count": output.vote_count,

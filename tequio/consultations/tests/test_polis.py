@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from tequio.consultations import services
+from tequio.consultations import polis, services
+from tequio.consultations.analysis import adjusted_rand_index
 from tequio.consultations.models import Consultation, Participant, Statement, StatementStatus, Vote
 from tequio.core.models import AuditEvent
 
@@ -122,3 +124,31 @@ def test_the_export_command_says_when_it_cannot_write(cast, steward, tmp_path):
     blocked.write_text("not a directory")
     with pytest.raises(CommandError, match=r"Cannot write to .*a-file/out"):
         call_command("consultations", "export-polis", str(consultation.pk), str(blocked / "out"))
+
+
+def test_an_import_replays_the_history_so_its_groups_are_the_ones_a_live_consultation_reaches(cast):
+    # One cold update on Seattle's votes agrees with Pol.is's groups at ARI 0.42; the
+    # history replayed (thinned to at most 200 updates) at 0.88, above the naive 0.80.
+    seattle = DATA / "15-per-hour-seattle"
+    consultation = _import(cast, seattle)
+    number_of = dict(consultation.participants.values_list("pk", "number"))
+    ours = {number_of[int(key[1:])]: place[2] for key, place in consultation.analysis.positions.items()}
+    reference = {int(row["participant"]): int(row["group-id"]) for row in _rows(seattle / "participants-votes.csv")
+                 if row["group-id"] != ""}
+    both = sorted(number for number in reference if ours.get(number, -1) >= 0)
+    assert len(both) > 130
+    ari = adjusted_rand_index(np.array([reference[n] for n in both]), np.array([ours[n] for n in both]))
+    print(f"Seattle imported: ARI {ari:.3f} against Pol.is's groups over {len(both)} participants")
+    assert ari > 0.8
+    assert consultation.analysis.group_count == 2
+
+
+def test_the_replayed_history_keeps_within_its_budgets():
+    cuts = np.arange(1, 1001)
+    kept = polis._thinned(cuts, 200, 10**9)
+    assert kept.size <= 200 and kept[-1] == 1000
+    assert np.all(np.diff(kept) == 5)
+    few_rows = polis._thinned(cuts, 200, 3000)
+    assert few_rows.sum() <= 3000 and few_rows[-1] == 1000
+    assert polis._thinned(cuts, 200, 999).size == 0  # not even the last update fits
+    assert polis._thinned(cuts[:0], 200, 10).size == 0
