@@ -64,6 +64,9 @@ def test_a_member_votes_on_ten_statements_writes_one_and_sees_the_map_on_a_phone
         # htmx swaps the card in place: the next statement, the progress, no page load.
         expect(page.locator("#vote-card")).to_contain_text(f"{number + 1} of {len(STATEMENTS)} statements answered")
         assert page.url == vote_url
+        # The pressed button went with the old card; focus is on the new statement, so a
+        # keyboard user tabs straight to the answers and a screen reader reads it out.
+        expect(page.locator("#vote-card blockquote")).to_be_focused()
     assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
 
     page.get_by_role("link", name="Write a statement").click()

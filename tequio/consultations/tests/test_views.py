@@ -55,6 +55,21 @@ def test_with_htmx_the_vote_answers_with_the_next_card_in_place(client_for, cons
     assert "1 of 6 statements answered" in html
     assert shown_statement(response).pk != first.pk
     assert Vote.objects.get(statement=first).value == -1
+    # The button pressed is gone with the old card: the new statement takes the focus.
+    assert re.search(r'<blockquote[^>]*tabindex="-1" autofocus>', html)
+
+
+def test_a_full_page_takes_no_focus_away_from_the_top(client_for, consultation):
+    page = client_for("member").get(url("vote", consultation)).content.decode()
+    assert "<blockquote" in page and "autofocus" not in page
+
+
+def test_with_htmx_a_refused_vote_puts_the_focus_on_the_error(client_for, consultation):
+    client = client_for("member")
+    response = client.post(url("vote", consultation), {"statement": 10**9, "vote": "agree"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert re.search(r'<div class="errors" role="alert" tabindex="-1" autofocus>', html)
+    assert html.count("autofocus") == 1
 
 
 def test_reloading_the_page_shows_the_same_statement(client_for, consultation):
