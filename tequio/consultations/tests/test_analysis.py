@@ -620,3 +620,35 @@ def test_it_accepts_options_for_the_2017_method() -> None:
     result = run_pipeline(p, s, v, options=PipelineOptions(imputation="zero", min_votes=1))
     assert result.in_conversation.all()
     assert adjusted_rand_index(truth, result.group_labels) == 1.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 29), st.integers(0, 11), st.sampled_from([-1, 0, 1])),
+        min_size=1,
+        max_size=250,
+    ),
+    st.lists(st.integers(1, 250), min_size=1, max_size=4),
+    st.sampled_from(["method", "robust"]),
+)
+def test_updates_carrying_state_stay_well_formed_on_any_votes(
+    triples: list[tuple[int, int, int]], cuts: list[int], starts: str
+) -> None:
+    # The vote stream cut into successive updates, each started from the last one's state,
+    # and the matrix growing between them (participants and statements arrive later).
+    p, s, v = (np.array(column) for column in zip(*triples, strict=True))
+    bounds = sorted({min(c, len(triples)) for c in cuts} | {len(triples)})
+    state = None
+    options = PipelineOptions(group_starts=starts)
+    for end in bounds:
+        n = int(p[:end].max()) + 1
+        m = int(s[:end].max()) + 1
+        result = run_pipeline(p[:end], s[:end], v[:end], n_participants=n, n_statements=m,
+                              previous=state, options=options)
+        assert ((result.group_labels >= 0) == result.in_conversation).all()
+        assert result.group_labels.max(initial=-1) < max(result.n_groups, 1)
+        assert set(result.state.group_labels_by_k) == set(result.silhouettes)
+        for k, labels in result.state.group_labels_by_k.items():
+            assert labels.shape == (result.base_clusters.k,) and set(labels.tolist()) == set(range(k))
+        state = result.state
