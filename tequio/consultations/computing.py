@@ -99,6 +99,7 @@ def state_to_json(state: PipelineState) -> dict[str, Any]:
         "components": array(state.components),
         "base_labels": array(state.base_labels),
         "group_labels_by_k": {str(k): array(labels) for k, labels in state.group_labels_by_k.items()},
+        "n_groups": state.n_groups,
     }
 
 
@@ -119,6 +120,7 @@ def state_from_json(data: dict[str, Any] | None) -> PipelineState | None:
         base_labels=array("base_labels", dtype=np.intp),
         group_labels_by_k={int(k): np.asarray(labels, dtype=np.intp)
                            for k, labels in (data.get("group_labels_by_k") or {}).items()},
+        n_groups=int(data.get("n_groups") or 0),
     )
 
 

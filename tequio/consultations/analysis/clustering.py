@@ -315,12 +315,31 @@ def group_candidates(
 
 def _renumbered(run: Clustering, reference: Clustering, weights: NDArray[np.float64]) -> Clustering:
     """`run` with its groups renumbered to match `reference`'s where their members overlap most."""
-    k = run.k
-    overlap = np.zeros((k, k))
+    overlap = np.zeros((run.k, reference.k))
     np.add.at(overlap, (run.labels, reference.labels), weights)
-    rows, cols = linear_sum_assignment(-overlap)
-    number = np.empty(k, dtype=np.intp)
+    return renumbered(run, matching_numbers(overlap))
+
+
+def matching_numbers(overlap: NDArray[np.float64]) -> NDArray[np.intp]:
+    """Numbers 0..k-1 for k new groups, given `overlap[new, old]` (members in common).
+
+    Each new group takes the number of the old group it shares most with, one new group
+    per old number (Hungarian matching, old numbers below k only); groups left over take
+    the free numbers in order. So after a split the old groups keep their numbers and the
+    new one comes last, and after a merge the merged group keeps one of the old numbers.
+    """
+    k = overlap.shape[0]
+    rows, cols = linear_sum_assignment(-overlap[:, : min(k, overlap.shape[1])])
+    number = np.full(k, -1, dtype=np.intp)
     number[rows] = cols
+    free = iter(sorted(set(range(k)) - set(cols.tolist())))
+    for g in np.flatnonzero(number < 0):
+        number[g] = next(free)
+    return number
+
+
+def renumbered(run: Clustering, number: NDArray[np.intp]) -> Clustering:
+    """`run` with group g called `number[g]` (a permutation of 0..k-1)."""
     order = np.argsort(number)
     return Clustering(centres=run.centres[order], weights=run.weights[order], labels=number[run.labels],
                       origin=None if run.origin is None else run.origin[order])

@@ -26,6 +26,8 @@ from .clustering import (
     follow,
     group_candidates,
     kmeans,
+    matching_numbers,
+    renumbered,
     smooth_k,
     warm_start,
 )
@@ -96,6 +98,7 @@ class PipelineState:
     components: FloatArray | None = None
     base_labels: NDArray[np.intp] | None = None
     group_labels_by_k: Mapping[int, NDArray[np.intp]] = field(default_factory=dict)
+    n_groups: int = 0  # the number of groups shown
 
 
 @dataclass(frozen=True, eq=False)
@@ -205,6 +208,10 @@ def analyse(
     k = displayed_k(smoother.smoothed_k, candidates) if base.k else 0
     if k >= 2:
         groups = candidates.by_k[k]
+        if k != prev.n_groups:
+            # The number shown changed: keep the old groups' numbers (and letters) on the
+            # new groups that hold most of their members.
+            groups = candidates.by_k[k] = _numbered_after(prev, groups, base, members)
         base_group = groups.labels
         group_centres = groups.centres
     elif base.k:
@@ -265,6 +272,7 @@ def analyse(
             components=pca.components,
             base_labels=base_labels,
             group_labels_by_k={k: run.labels for k, run in candidates.by_k.items()},
+            n_groups=k,
         ),
     )
 
@@ -277,6 +285,20 @@ def _previous_labels(labels: NDArray[np.intp] | None, members: NDArray[np.intp])
     known = members < labels.size
     out[known] = labels[members[known]]
     return out
+
+
+def _numbered_after(
+    prev: PipelineState, groups: Clustering, base: Clustering, members: NDArray[np.intp]
+) -> Clustering:
+    """`groups` numbered after the groups last shown, by the participants they share."""
+    shown = prev.group_labels_by_k.get(prev.n_groups)
+    before = _previous_labels(prev.base_labels, members)
+    if shown is None or before is None:
+        return groups
+    known = (before >= 0) & (before < shown.size)
+    overlap = np.zeros((groups.k, prev.n_groups))
+    np.add.at(overlap, (groups.labels[base.labels[known]], shown[before[known]]), 1.0)
+    return renumbered(groups, matching_numbers(overlap))
 
 
 def _carried_groups(

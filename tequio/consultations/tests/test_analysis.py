@@ -27,6 +27,7 @@ from tequio.consultations.analysis.clustering import (
     displayed_k,
     follow,
     group_candidates,
+    matching_numbers,
     recentre,
     silhouette,
     warm_start,
@@ -420,6 +421,32 @@ def test_a_replay_ends_where_the_same_updates_run_by_hand_end() -> None:
     replayed = replay(p, s, v, cuts, n_participants=60, n_statements=30)
     assert replayed.n_updates == 3
     assert np.array_equal(replayed.result.group_labels, by_hand.group_labels)
+
+
+def test_new_groups_take_the_numbers_of_the_old_groups_they_share_most_with() -> None:
+    # A split: old groups 0 and 1; new group 0 holds most of old 1, new 2 most of old 0.
+    split = np.array([[1.0, 9.0], [0.0, 1.0], [8.0, 0.0]])
+    assert matching_numbers(split).tolist() == [1, 2, 0]
+    # A merge: three old groups into two; old number 2 cannot be kept.
+    merge = np.array([[0.0, 5.0, 7.0], [6.0, 0.0, 0.0]])
+    assert matching_numbers(merge).tolist() == [1, 0]
+    assert matching_numbers(np.zeros((3, 0))).tolist() == [0, 1, 2]
+
+
+def test_when_a_group_splits_the_others_keep_their_numbers() -> None:
+    # The newcomers have the lowest participant numbers (as when members of an early
+    # organization vote late), so a fresh clustering would number their group first.
+    p, s, v, truth = camps((30, 30, 30), n_statements=30, camp_by_camp=True, seed=2)
+    two_camps = p >= 30
+    options = PipelineOptions(group_k_buffer=1, group_starts="robust")  # new counts shown at once
+    first = run_pipeline(p[two_camps], s[two_camps], v[two_camps], n_participants=90, n_statements=30, options=options)
+    assert first.n_groups == 2
+    later = run_pipeline(p, s, v, n_participants=90, n_statements=30, options=options, previous=first.state)
+    assert later.n_groups == 3 and adjusted_rand_index(truth, later.group_labels) == 1.0
+    earlier = first.group_labels[30:] >= 0
+    assert np.array_equal(later.group_labels[30:][earlier], first.group_labels[30:][earlier])
+    assert set(later.group_labels[:30].tolist()) == {2}  # the newcomers' group comes last
+    assert later.state.n_groups == 3
 
 
 # --- k smoothing --------------------------------------------------------------------
