@@ -30,17 +30,11 @@ GroupStarts = Literal["method", "robust"]
 
 @dataclass(frozen=True, eq=False)
 class Clustering:
-    """K-means result: centres, total member weight per centre, and each point's centre.
-
-    `origin[i]` is the index, among the starting centres, of the start that became centre
-    i (starts whose cluster emptied are dropped), so a warm start can follow each cluster
-    from one update to the next.
-    """
+    """K-means result: centres, total member weight per centre, and each point's centre."""
 
     centres: NDArray[np.float64]
     weights: NDArray[np.float64]
     labels: NDArray[np.intp]
-    origin: NDArray[np.intp] | None = None
 
     @property
     def k(self) -> int:
@@ -100,30 +94,28 @@ def warm_start(
     k: int,
     previous_labels: NDArray[np.intp] | None,
     weights: NDArray[np.float64] | None = None,
-) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
-    """Starting centres for k-means, and for each previous cluster its starting centre.
+) -> NDArray[np.float64]:
+    """Starting centres for k-means.
 
     With `previous_labels` (each point's cluster in the last update, -1 for points new
-    since then): the previous clusters recentred on their members' current positions,
-    then the most distal points split off until there are k. Without: the first k
-    distinct points (the cold start). The clusters of one update thus carry into the
-    next, so groups do not jump when a few votes arrive.
+    since then): the previous clusters recentred on their members' current positions
+    (in their old order, emptied ones left out), then the most distal points split off
+    until there are k. Without: the first k distinct points (the cold start). The
+    clusters of one update thus carry into the next, so groups do not jump when a few
+    votes arrive.
     """
     if previous_labels is None or not (previous_labels >= 0).any():
-        return first_distinct(points, k), np.zeros(0, dtype=np.intp)
-    n_previous = int(previous_labels.max()) + 1
-    centres, start_index = recentre(points, previous_labels, n_previous, weights)
+        return first_distinct(points, k)
+    known = previous_labels[previous_labels >= 0]
+    n_previous = int(known.max()) + 1
+    centres, _ = recentre(points, previous_labels, n_previous, weights)
     if centres.shape[0] > k:
         # Fewer clusters are wanted than there were (k went down): keep the heaviest.
         w = np.ones(points.shape[0]) if weights is None else weights
-        mass = np.bincount(previous_labels[previous_labels >= 0], weights=w[previous_labels >= 0],
-                           minlength=n_previous)
-        alive = np.flatnonzero(start_index >= 0)
-        keep = np.sort(alive[np.argsort(-mass[alive], kind="stable")[:k]])
-        centres = centres[start_index[keep]]
-        start_index = np.full(n_previous, -1, dtype=np.intp)
-        start_index[keep] = np.arange(keep.size)
-    return _split_most_distal(points, centres, k), start_index
+        mass = np.bincount(known, weights=w[previous_labels >= 0], minlength=n_previous)
+        mass = mass[mass > 0]
+        centres = centres[np.sort(np.argsort(-mass, kind="stable")[:k])]
+    return _split_most_distal(points, centres, k)
 
 
 def kmeans(
@@ -144,9 +136,7 @@ def kmeans(
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
     centres = first_distinct(points, k) if init is None else np.asarray(init, dtype=np.float64)
     if n == 0 or centres.shape[0] == 0:
-        empty = np.zeros(0, dtype=np.intp)
-        return Clustering(np.zeros((0, points.shape[1])), np.zeros(0), np.zeros(n, dtype=np.intp), empty)
-    origin = np.arange(centres.shape[0], dtype=np.intp)
+        return Clustering(np.zeros((0, points.shape[1])), np.zeros(0), np.zeros(n, dtype=np.intp))
     labels = _assign(points, centres)
     for _ in range(max_iters):
         c = centres.shape[0]
@@ -160,13 +150,12 @@ def kmeans(
         if not alive.all():
             remap = np.cumsum(alive) - 1
             labels = remap[labels]
-            origin = origin[alive]
         centres = new[alive]
         if moved.size == 0 or moved.max() < tol:
             break
         labels = _assign(points, centres)
     mass = np.bincount(labels, weights=w, minlength=centres.shape[0])
-    return Clustering(centres=centres, weights=mass, labels=labels, origin=origin)
+    return Clustering(centres=centres, weights=mass, labels=labels)
 
 
 def recentre(
@@ -192,21 +181,6 @@ def recentre(
     index = np.full(n_clusters, -1, dtype=np.intp)
     index[alive] = np.arange(int(alive.sum()))
     return sums[alive] / mass[alive, None], index
-
-
-def follow(start_index: NDArray[np.intp], clustering: Clustering) -> NDArray[np.intp]:
-    """Where each previous cluster ended up after a k-means run started from `recentre`'s
-    centres: `start_index` maps previous cluster -> starting centre (-1: none), the result
-    maps previous cluster -> centre of `clustering` (-1: it had no members left)."""
-    if clustering.origin is None:
-        raise ValueError("the clustering does not record its starting centres")
-    n_starts = int(max(start_index.max(initial=-1), clustering.origin.max(initial=-1))) + 1
-    final_of_start = np.full(n_starts, -1, dtype=np.intp)
-    final_of_start[clustering.origin] = np.arange(clustering.origin.size)
-    out = np.full(start_index.shape, -1, dtype=np.intp)
-    seen = start_index >= 0
-    out[seen] = final_of_start[start_index[seen]]
-    return out
 
 
 def inertia(
@@ -295,12 +269,15 @@ def group_candidates(
             break
         labels = None if previous is None else previous.get(k)
         carried = labels is not None and labels.shape == (n_base,) and bool((labels >= 0).any())
-        inits = [warm_start(base.centres, k, labels, base.weights)[0]] if carried else []
+        inits = [warm_start(base.centres, k, labels, base.weights)] if carried else []
         if starts == "robust" or not carried:
             inits.append(first_distinct(base.centres, k))
         if starts == "robust":
             inits.append(_split_most_distal(base.centres, base.centres[:1], k))
         runs = [kmeans(base.centres, k, weights=base.weights, init=init) for init in inits]
+        if carried and starts == "method" and runs[0].k < k:
+            # The carried groups collapsed into fewer (their centres met): start afresh.
+            runs.append(kmeans(base.centres, k, weights=base.weights, init=first_distinct(base.centres, k)))
         runs = [run for run in runs if run.k == k]
         if not runs:
             continue
@@ -341,8 +318,7 @@ def matching_numbers(overlap: NDArray[np.float64]) -> NDArray[np.intp]:
 def renumbered(run: Clustering, number: NDArray[np.intp]) -> Clustering:
     """`run` with group g called `number[g]` (a permutation of 0..k-1)."""
     order = np.argsort(number)
-    return Clustering(centres=run.centres[order], weights=run.weights[order], labels=number[run.labels],
-                      origin=None if run.origin is None else run.origin[order])
+    return Clustering(centres=run.centres[order], weights=run.weights[order], labels=number[run.labels])
 
 
 @dataclass(frozen=True)

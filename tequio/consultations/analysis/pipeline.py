@@ -23,7 +23,6 @@ from .clustering import (
     GroupStarts,
     KSmootherState,
     displayed_k,
-    follow,
     group_candidates,
     kmeans,
     matching_numbers,
@@ -195,12 +194,11 @@ def analyse(
     members = np.flatnonzero(in_conv)
     points = coords[members]
     previous_base = _previous_labels(prev.base_labels, members)
-    init, start_index = warm_start(points, opts.base_k, previous_base)
-    base = kmeans(points, opts.base_k, init=init)
+    base = kmeans(points, opts.base_k, init=warm_start(points, opts.base_k, previous_base))
     candidates = group_candidates(
         base,
         max_k=opts.max_k,
-        previous=_carried_groups(prev.group_labels_by_k, start_index, base),
+        previous=_carried_groups(prev.group_labels_by_k, previous_base, base),
         starts=opts.group_starts,
     )
     best_k = candidates.best_k
@@ -208,10 +206,9 @@ def analyse(
     k = displayed_k(smoother.smoothed_k, candidates) if base.k else 0
     if k >= 2:
         groups = candidates.by_k[k]
-        if k != prev.n_groups:
-            # The number shown changed: keep the old groups' numbers (and letters) on the
-            # new groups that hold most of their members.
-            groups = candidates.by_k[k] = _numbered_after(prev, groups, base, members)
+        # Keep the numbers (and letters) people saw on the groups that hold most of their
+        # members: when the number shown changes, and when a clustering was replaced.
+        groups = candidates.by_k[k] = _numbered_after(prev, groups, base, members)
         base_group = groups.labels
         group_centres = groups.centres
     elif base.k:
@@ -302,24 +299,26 @@ def _numbered_after(
 
 
 def _carried_groups(
-    previous: Mapping[int, NDArray[np.intp]], start_index: NDArray[np.intp], base: Clustering
+    previous: Mapping[int, NDArray[np.intp]], previous_base: NDArray[np.intp] | None, base: Clustering
 ) -> dict[int, NDArray[np.intp]] | None:
     """Last update's group clusterings, re-expressed over this update's base clusters.
 
-    A base cluster inherits the group of the previous base cluster it grew from; base
-    clusters split off this time (and any whose predecessor emptied) have none (-1).
+    Each base cluster takes the previous group most of its members were in (by their
+    previous base cluster); base clusters made only of newcomers have none (-1). By
+    members rather than by lineage, so a base cluster that broke up still hands its
+    group on to the pieces.
     """
-    if not previous or start_index.size == 0:
+    if not previous or previous_base is None:
         return None
-    now = follow(start_index, base)  # previous base cluster -> base cluster now
     carried = {}
     for k, old in previous.items():
-        labels = np.full(base.k, -1, dtype=np.intp)
-        n = min(now.size, old.size)
-        moved = np.flatnonzero(now[:n] >= 0)
-        labels[now[moved]] = old[moved]
-        carried[k] = labels
-    return carried
+        known = (previous_base >= 0) & (previous_base < old.size)
+        if not known.any():
+            continue
+        votes = np.zeros((base.k, k))
+        np.add.at(votes, (base.labels[known], old[previous_base[known]]), 1.0)
+        carried[k] = np.where(votes.sum(axis=1) > 0, np.argmax(votes, axis=1), -1)
+    return carried or None
 
 
 def _top(score: FloatArray, excluded: NDArray[np.bool_], limit: int) -> tuple[int, ...]:

@@ -25,7 +25,6 @@ from tequio.consultations.analysis import (
 )
 from tequio.consultations.analysis.clustering import (
     displayed_k,
-    follow,
     group_candidates,
     matching_numbers,
     recentre,
@@ -361,18 +360,27 @@ def test_it_recentres_previous_clusters_on_their_members_new_positions() -> None
 
 def test_it_splits_off_the_most_distal_points_to_reach_k() -> None:
     points = np.array([[0.0, 0.0], [0.2, 0.0], [10.0, 0.0]])
-    init, start = warm_start(points, 3, np.array([0, 0, -1]))
+    init = warm_start(points, 3, np.array([0, 0, -1]))
     # The carried cluster, then the newcomer far away, then the farthest point left.
     assert init.tolist() == [[0.1, 0.0], [10.0, 0.0], [0.0, 0.0]]
-    assert start.tolist() == [0]
 
 
-def test_it_follows_each_previous_cluster_through_a_run_that_drops_one() -> None:
-    points = np.array([[0.0, 0.0], [10.0, 0.0]])
-    run = kmeans(points, 3, init=np.array([[0.0, 0.0], [0.1, 0.0], [10.0, 0.0]]))
-    assert run.k == 2 and run.origin.tolist() == [0, 2]  # the second start lost every point
-    # Previous clusters 0-2 started from starts 0-2; cluster 3 had emptied before the run.
-    assert follow(np.array([0, 1, 2, -1]), run).tolist() == [0, -1, 1, -1]
+def test_a_group_keeps_its_number_when_its_base_cluster_breaks_up() -> None:
+    # Few participants: each becomes its own base cluster once their votes differ, so the
+    # recentred cluster of the four who agreed loses every member. Their group must not
+    # lose its number to the lone dissenter's (found in review).
+    first = [(i, s, 1) for i in (0, 1, 3, 4) for s in (0, 1)] + [(2, 0, -1), (2, 1, -1)]
+    later = [*first, (2, 2, -1), (2, 3, -1), (2, 4, -1), (0, 2, 1), (1, 3, 1), (3, 4, 1), (4, 2, 1), (4, 3, 1)]
+
+    def update(triples, options, previous=None):
+        return run_pipeline(*zip(*triples, strict=True), n_participants=5, n_statements=5, options=options,
+                            previous=previous)
+
+    for starts in ("method", "robust"):
+        options = PipelineOptions(min_participants=5, group_starts=starts)
+        a = update(first, options)
+        b = update(later, options, a.state)
+        assert a.group_labels.tolist() == b.group_labels.tolist() == [0, 0, 1, 0, 0]
 
 
 def test_it_keeps_each_participants_group_number_across_updates() -> None:
