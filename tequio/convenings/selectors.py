@@ -5,6 +5,7 @@ of queries that does not grow with the data (tests prove it for the main pages).
 from __future__ import annotations
 
 import html
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -13,9 +14,11 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Avg,
+    Case,
     Count,
     Exists,
     F,
+    FloatField,
     IntegerField,
     Max,
     Min,
@@ -26,9 +29,10 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
     Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Floor
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
@@ -790,7 +794,7 @@ def questionnaire_results(questionnaire: Questionnaire) -> Results:
     """Aggregated results: every count and average is a GROUP BY in the database, each
     read from an index that covers it; Python only arranges the few aggregate rows (a
     Likert average is the weighted mean of five counts). A fixed number of queries, whatever the
-    number of answers (seven); each answer row is read once."""
+    number of answers (eight); each answer row is read once."""
     questions = questions_of(questionnaire)
     responses, expected = response_counts(questionnaire)
     aggregates = _answer_aggregates(questionnaire, questions)
@@ -804,7 +808,7 @@ def _answer_aggregates(questionnaire: Questionnaire, questions: list[Question]) 
     until it is reopened; an open one is aggregated at every view."""
     key = None
     if questionnaire.status == QuestionnaireStatus.CLOSED and questionnaire.closed_at is not None:
-        key = f"convenings:results:v2:{questionnaire.pk}:{questionnaire.closed_at.timestamp()}"
+        key = f"convenings:results:v3:{questionnaire.pk}:{questionnaire.closed_at.timestamp()}"
         cached = cache.get(key)
         if cached is not None:
             return cached
@@ -823,8 +827,23 @@ def _answer_aggregates(questionnaire: Questionnaire, questions: list[Question]) 
     numbers = {
         row["question_id"]: row
         for row in Answer.objects.filter(question_id__in=number_ids, number__isnull=False).values("question_id")
-        .annotate(n=Count("id"), avg=Avg("number"), lo=Min("number"), hi=Max("number")).order_by()
+        .annotate(n=Count("id"), avg=Avg("number"), lo=Min("number"), hi=Max("number"),
+                  whole=Count("id", filter=Q(number=Floor("number")))).order_by()
     }
+    # The histogram of each number question: its bins follow from the minimum and maximum
+    # just read, so one more GROUP BY counts every question's bins.
+    for row in numbers.values():
+        row["bins"] = number_bins(row["lo"], row["hi"], whole=row["whole"] == row["n"])
+        row["counts"] = [0] * row["bins"][2]
+    if number_ids:  # also without answers: the page's query count does not depend on them
+        bucket = Case(*[When(question_id=pk, then=Floor((F("number") - Value(row["bins"][0])) / Value(row["bins"][1])))
+                        for pk, row in numbers.items()], default=Value(0.0), output_field=FloatField())
+        for question_id, index, n in (
+            Answer.objects.filter(question_id__in=number_ids, number__isnull=False).annotate(bin=bucket)
+            .values("question_id", "bin").annotate(n=Count("id")).order_by().values_list("question_id", "bin", "n")
+        ):
+            counts = numbers[question_id]["counts"]
+            counts[min(max(int(index), 0), len(counts) - 1)] += n
     respondents = dict(
         Answer.objects.filter(question_id__in=distinct_ids).values("question_id")
         .annotate(n=Count("response_id", distinct=True)).order_by().values_list("question_id", "n")
@@ -871,9 +890,44 @@ def _question_result(question: Question, choice_counts: dict, numbers: dict, res
         stat = numbers.get(question.pk, {})
         result.answered = stat.get("n", 0)
         result.average, result.minimum, result.maximum = stat.get("avg"), stat.get("lo"), stat.get("hi")
+        if result.answered:
+            start, width, _count = stat["bins"]
+            whole = stat["whole"] == stat["n"]
+            rows = [(bin_label(start + index * width, width, whole=whole), n, "") for index, n in enumerate(stat["counts"])]
+            result.bars = _bars(rows, result.answered)
     else:
         result.answered = respondents.get(question.pk, 0)
     return result
+
+
+MAX_NUMBER_BINS = 8
+
+
+def number_bins(lo: float, hi: float, *, whole: bool) -> tuple[float, float, int]:
+    """(start, width, count) of a histogram from ``lo`` to ``hi`` in at most about
+    ``MAX_NUMBER_BINS`` bins of a round width (1, 2, 2.5 or 5 times a power of ten; whole
+    numbers get whole widths, one value per bin when they fit). The last bin holds ``hi``."""
+    if hi <= lo:
+        return float(lo), 1.0, 1
+    raw = (hi - lo) / MAX_NUMBER_BINS
+    if whole and raw <= 1:
+        width = 1.0
+    else:
+        power = 10.0 ** math.floor(math.log10(raw))
+        steps = (1, 2, 5, 10) if whole else (1, 2, 2.5, 5, 10)
+        width = next(step * power for step in steps if step * power >= raw)
+        if whole:
+            width = float(max(1, round(width)))
+    start = math.floor(lo / width) * width
+    return start, width, math.floor((hi - start) / width) + 1
+
+
+def bin_label(start: float, width: float, *, whole: bool) -> str:
+    """"3", "10–14" for whole numbers; "2.5 to under 5" otherwise."""
+    if whole:
+        last = start + width - 1
+        return f"{start:g}" if last <= start else f"{start:g}–{last:g}"
+    return _("%(low)s to under %(high)s") % {"low": f"{start:g}", "high": f"{start + width:g}"}
 
 
 def response_counts(questionnaire: Questionnaire) -> tuple[int, int]:

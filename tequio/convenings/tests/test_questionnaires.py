@@ -144,7 +144,7 @@ def test_results_page_draws_svg_charts_and_its_queries_do_not_grow(cast, poll, s
         response = client.get(page)
     body = response.content.decode()
     assert len(many) == len(few)
-    assert body.count("<svg") == 6  # the four Likert questions, the multiple choice and the ranking
+    assert body.count("<svg") == 7  # four Likert questions, the multiple choice, the ranking, the number
     assert "<rect" in body and "6 responses" in body
 
 
@@ -155,7 +155,7 @@ def test_results_are_computed_by_group_by_not_by_reading_answers(cast, poll):
     statements = [query["sql"].upper() for query in queries.captured_queries]
     answer_reads = [sql for sql in statements if '"CONVENINGS_ANSWER"' in sql.split(" FROM ")[1].split(" WHERE ")[0]]
     # Every read of the answers table aggregates, except the texts of the few latest responses.
-    assert len(answer_reads) == 4
+    assert len(answer_reads) == 5
     assert all("GROUP BY" in sql or "LIMIT 60" in sql for sql in answer_reads)
 
 
@@ -295,3 +295,40 @@ def test_a_closed_questionnaires_charts_are_drawn_once_per_language_and_again_wh
     services.response_submit(actor=cast.users["ally"], questionnaire=reopened, answers=full_answers(poll, likert="2"))
     services.questionnaire_set_status(actor=steward, questionnaire=reopened, status="closed")
     assert "2 answers" in client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi", "whole", "expected"),
+    [
+        (2, 6, True, (2, 1, 5)),  # one value per bin
+        (0, 40, True, (0, 5, 9)),
+        (3, 3, True, (3, 1, 1)),
+        (0.5, 2.75, False, (0.5, 0.5, 5)),
+        (-7, 12, True, (-10, 5, 5)),
+    ],
+)
+def test_number_answers_fall_in_a_few_round_bins(lo, hi, whole, expected):
+    start, width, count = selectors.number_bins(lo, hi, whole=whole)
+    assert (start, width, count) == expected
+    assert start <= lo and start + width * count > hi and count <= selectors.MAX_NUMBER_BINS + 1
+
+
+def test_a_number_question_shows_how_its_answers_spread(cast, poll, steward):
+    for user, value in zip(members(cast, 5), [2, 2, 3, 6, 40], strict=True):
+        services.response_submit(actor=user, questionnaire=poll, answers=full_answers(poll, likert="4", number=value))
+    results = selectors.questionnaire_results(poll)
+    contacts = {r.question.name: r for r in results.questions}["new_contacts"]
+    assert contacts.answered == 5
+    bars = [(bar.label, bar.count) for bar in contacts.bars]
+    assert bars[0] == ("0–4", 3) and bars[1] == ("5–9", 1) and bars[-1] == ("40–44", 1)
+    assert sum(count for _label, count in bars) == 5
+    page = selectors.questionnaire_results(poll)  # the same figures again, from the same queries
+    assert [(bar.label, bar.count) for bar in {r.question.name: r for r in page.questions}["new_contacts"].bars] == bars
+
+
+def test_fractional_number_answers_are_binned_by_half_open_ranges(cast, poll, steward):
+    services.response_submit(actor=steward, questionnaire=poll, answers=full_answers(poll, likert="4", number=2.5))
+    services.response_submit(actor=cast.users["member"], questionnaire=poll, answers=full_answers(poll, likert="4", number=4))
+    contacts = {r.question.name: r for r in selectors.questionnaire_results(poll).questions}["new_contacts"]
+    labels = [bar.label for bar in contacts.bars]
+    assert labels[0] == "2.4 to under 2.6" and sum(bar.count for bar in contacts.bars) == 2
