@@ -45,6 +45,7 @@ from .schemas import (
     ReportOut,
     ResponseIn,
     ResponseOut,
+    ResponsePageOut,
     ResultsOut,
     RoleIn,
     RoleOut,
@@ -423,6 +424,18 @@ def response_create(request: HttpRequest, payload: ResponseIn, slug: str = SLUG,
     questionnaire = _questionnaire(access, questionnaire_id)
     response = services.response_submit(actor=request.user, questionnaire=questionnaire, answers=payload.answers)
     return Status(201, {"id": response.pk, "questionnaire_id": questionnaire.pk})
+
+
+@router.get(f"{BASE}/questionnaires/{{questionnaire_id}}/responses", response={200: ResponsePageOut, **READ_ERRORS},
+            tags=["questionnaires"])
+def response_list(request: HttpRequest, page: Query[PageIn], slug: str = SLUG, questionnaire_id: int = PK):
+    """Individual responses in the order they came (stewards and conveners, as the export; audited).
+    An anonymous questionnaire's responses name no respondent and give only the day."""
+    access = get_community_for_user(request.user, slug, "convenings.export")
+    questionnaire = _questionnaire(access, questionnaire_id)
+    total, rows = services.questionnaire_responses_read(actor=request.user, questionnaire=questionnaire,
+                                                        offset=page.offset, limit=page.limit)
+    return {"count": total, "limit": page.limit, "offset": page.offset, "items": rows}
 
 
 @router.get(f"{BASE}/questionnaires/{{questionnaire_id}}/results", response={200: ResultsOut, **READ_ERRORS}, tags=["questionnaires"])

@@ -282,6 +282,25 @@ class ResponseOut(Schema):
     questionnaire_id: int
 
 
+class RespondentOut(Schema):
+    id: int
+    name: str
+
+
+class ResponseDetailOut(Schema):
+    id: int
+    submitted_on: date = Field(description="The day, in the community's time zone.")
+    submitted_at: datetime | None = Field(description="Null for an anonymous questionnaire.")
+    respondent: RespondentOut | None = Field(description="Null for an anonymous questionnaire.")
+    answers: dict[str, str | float | list[str]] = Field(
+        description="By question name: an option value (likert, single), a list of option values (multiple; ranking "
+                    "in order of preference), a number, or text. Unanswered questions are absent.")
+
+
+class ResponsePageOut(PageOut):
+    items: list[ResponseDetailOut]
+
+
 class BarOut(Schema):
     label: str
     count: int

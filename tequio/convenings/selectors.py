@@ -971,6 +971,45 @@ def response_table(questionnaire: Questionnaire) -> tuple[list[str], list[list]]
     return header, rows
 
 
+def response_page(questionnaire: Questionnaire, *, offset: int, limit: int) -> tuple[int, list[dict]]:
+    """(total, one page of responses in the order they came) for the API, answers by
+    question name: an option value, a list of option values (multiple; ranking in order
+    of preference), a number or a text. An anonymous questionnaire's responses carry no
+    respondent and only their day. Three queries whatever the page size."""
+    questions = {q.pk: q for q in questions_of(questionnaire)}
+    base = Response.objects.filter(questionnaire=questionnaire)
+    responses = list(
+        base.select_related("person").order_by("id")[offset : offset + limit]
+        .prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("choice").order_by("question_id", "rank", "id")))
+    )
+    rows = []
+    for response in responses:
+        answers: dict[str, object] = {}
+        for answer in response.answers.all():
+            question = questions.get(answer.question_id)
+            if question is None:
+                continue
+            if answer.choice_id:
+                if question.kind in (QuestionKind.MULTIPLE, QuestionKind.RANKING):
+                    answers.setdefault(question.name, []).append(answer.choice.value)
+                else:
+                    answers[question.name] = answer.choice.value
+            elif answer.number is not None:
+                answers[question.name] = answer.number
+            else:
+                answers[question.name] = answer.text
+        anonymous = questionnaire.anonymous
+        rows.append({
+            "id": response.pk,
+            "submitted_on": timezone.localdate(response.submitted_at),
+            "submitted_at": None if anonymous else response.submitted_at,
+            "respondent": None if anonymous or response.person is None else
+            {"id": response.person.pk, "name": response.person.display_name},
+            "answers": answers,
+        })
+    return base.count(), rows
+
+
 # --- calendar -----------------------------------------------------------------
 
 def calendar_convenings(community: Community, *, days_back: int = 365) -> list[Convening]:

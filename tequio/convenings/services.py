@@ -990,6 +990,17 @@ def spreadsheet_safe(value: Any) -> Any:
     return value
 
 
+def questionnaire_responses_read(*, actor, questionnaire: Questionnaire, offset: int, limit: int) -> tuple[int, list[dict]]:
+    """One page of individual responses (``selectors.response_page``). Audited like an export."""
+    from .selectors import response_page
+
+    total, rows = response_page(questionnaire, offset=offset, limit=limit)
+    with transaction.atomic():
+        audit_record(actor=actor, community=questionnaire.community, action="questionnaire.responses_read",
+                     target=questionnaire, data={"offset": offset, "rows": len(rows)})
+    return total, rows
+
+
 def questionnaire_export(*, actor, questionnaire: Questionnaire, file_format: str) -> tuple[str, str, bytes]:
     """Answers as one row per response: (filename, content type, bytes). Audited."""
     from .selectors import response_table

@@ -157,7 +157,8 @@ API: dict[str, dict] = {
     f"{BASE}/questionnaires": api_operation(GET=signed_in(LEARN, 200)),
     f"{BASE}/questionnaires/{{questionnaire_id}}": api_operation(GET=signed_in(LEARN, 200)),
     # The walk's answer is empty: refused (400).
-    f"{BASE}/questionnaires/{{questionnaire_id}}/responses": api_operation(POST=signed_in(PARTICIPATE, 400)),
+    f"{BASE}/questionnaires/{{questionnaire_id}}/responses": api_operation(POST=signed_in(PARTICIPATE, 400),
+                                                                            GET=signed_in(MANAGE, 200)),
     f"{BASE}/questionnaires/{{questionnaire_id}}/results": api_operation(GET=signed_in(LEARN, 200)),
 }
 

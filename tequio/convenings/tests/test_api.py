@@ -91,6 +91,45 @@ def test_answering_through_the_api_and_reading_results(api, cast, convening, ste
     assert useful["average"] == 5.0 and useful["bars"][-1] == {"label": "Strongly agree", "count": 1, "percent": 100}
 
 
+@pytest.mark.parametrize("anonymous", [True, False])
+def test_stewards_read_individual_responses_page_by_page_and_the_read_is_audited(api, cast, convening, steward, anonymous):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tequio.core.models import AuditEvent
+
+    poll = services.questionnaire_create(actor=steward, community=cast.community, convening=convening,
+                                         builtin="post_convening", anonymous=anonymous)
+    services.questionnaire_set_status(actor=steward, questionnaire=poll, status="open")
+    ranking = [c.value for c in poll.questions.get(name="next_topics").choices.all()]
+    answers = {"useful": "5", "participation": "4", "learned": "4", "new_contacts": 3, "valued": ["1", "3"],
+               "next_topics": list(reversed(ranking)), "one_word": "Red"}
+    short = {"useful": "2", "participation": "3", "learned": "2"}
+    assert api("member", "POST", f"/questionnaires/{poll.pk}/responses", {"answers": answers})[0] == 201
+    assert api("ally", "POST", f"/questionnaires/{poll.pk}/responses", {"answers": short})[0] == 201
+    path = f"/questionnaires/{poll.pk}/responses"
+    # Individual answers are the export's data: stewards and conveners only.
+    assert api("member", "GET", path)[0] == 403 and api("observer", "GET", path)[0] == 403
+    status, page = api("steward", "GET", path + "?limit=1")
+    assert status == 200 and page["count"] == 2 and len(page["items"]) == 1
+    first = page["items"][0]
+    assert first["answers"] == {**answers, "new_contacts": 3.0}
+    if anonymous:
+        assert first["respondent"] is None and first["submitted_at"] is None and first["submitted_on"]
+    else:
+        assert first["respondent"]["name"] == cast.users["member"].persons.get(community=cast.community).display_name
+        assert first["submitted_at"]
+    status, rest = api("steward", "GET", path + "?limit=1&offset=1")
+    assert rest["items"][0]["answers"] == short and rest["items"][0]["id"] != first["id"]
+    assert AuditEvent.objects.filter(action="questionnaire.responses_read", target_id=str(poll.pk)).count() == 2
+    # The same queries for a page of one as for a page of many.
+    with CaptureQueriesContext(connection) as one:
+        api("steward", "GET", path + "?limit=1")
+    with CaptureQueriesContext(connection) as two:
+        api("steward", "GET", path + "?limit=2")
+    assert len(one) == len(two)
+
+
 def test_an_answer_to_a_closed_questionnaire_answers_400_and_changes_nothing(api, cast, steward):
     poll = services.questionnaire_create(actor=steward, community=cast.community, builtin="post_convening")
     services.questionnaire_set_status(actor=steward, questionnaire=poll, status="open")
