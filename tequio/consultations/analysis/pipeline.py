@@ -287,11 +287,15 @@ def _previous_labels(labels: NDArray[np.intp] | None, members: NDArray[np.intp])
 def _numbered_after(
     prev: PipelineState, groups: Clustering, base: Clustering, members: NDArray[np.intp]
 ) -> Clustering:
-    """`groups` numbered after the groups last shown, by the participants they share."""
+    """`groups` numbered after the groups last shown, by the participants they share;
+    the first time, from the largest group to the smallest (group A is the biggest)."""
     shown = prev.group_labels_by_k.get(prev.n_groups)
     before = _previous_labels(prev.base_labels, members)
     if shown is None or before is None:
-        return groups
+        by_size = np.argsort(-groups.weights, kind="stable")
+        number = np.empty(groups.k, dtype=np.intp)
+        number[by_size] = np.arange(groups.k)
+        return renumbered(groups, number)
     known = (before >= 0) & (before < shown.size)
     overlap = np.zeros((groups.k, prev.n_groups))
     np.add.at(overlap, (groups.labels[base.labels[known]], shown[before[known]]), 1.0)

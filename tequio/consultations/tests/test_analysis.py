@@ -687,3 +687,10 @@ def test_updates_carrying_state_stay_well_formed_on_any_votes(
         for k, labels in result.state.group_labels_by_k.items():
             assert labels.shape == (result.base_clusters.k,) and set(labels.tolist()) == set(range(k))
         state = result.state
+
+
+def test_the_first_groups_are_lettered_from_the_largest() -> None:
+    p, s, v, _ = camps((15, 25, 20), n_statements=30, seed=9)
+    result = run_pipeline(p, s, v)
+    sizes = np.bincount(result.group_labels[result.group_labels >= 0])
+    assert sizes.tolist() == [25, 20, 15]
