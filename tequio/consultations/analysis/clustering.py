@@ -256,9 +256,9 @@ def group_candidates(
     by splitting off the most distal one, Pol.is's rule when k grows), and keeps the
     lowest k-means objective. A carried clustering is never left for an equal one, so
     groups stay put while the data does; but a clustering that got stuck (a camp that
-    arrived late merged into another) is replaced as soon as a better one exists, and the
-    replacement keeps the group numbers of the clustering it replaces where they overlap.
-    A k whose clustering collapses to fewer non-empty groups is skipped.
+    arrived late merged into another) is replaced as soon as a better one exists. Group
+    numbers here are arbitrary: the pipeline numbers the groups it shows after the ones
+    shown before (`matching_numbers`). A k whose clustering collapses to fewer non-empty groups is skipped.
     """
     by_k: dict[int, Clustering] = {}
     sil: dict[int, float] = {}
@@ -283,18 +283,16 @@ def group_candidates(
             continue
         objectives = [inertia(base.centres, run, base.weights) for run in runs]
         result = runs[int(np.argmin(objectives))]  # first of equals: the carried one
-        if result is not runs[0]:
-            result = _renumbered(result, runs[0], base.weights)
         by_k[k] = result
         sil[k] = silhouette(base.centres, result.labels)
     return GroupCandidates(by_k=by_k, silhouettes=sil)
 
 
-def _renumbered(run: Clustering, reference: Clustering, weights: NDArray[np.float64]) -> Clustering:
-    """`run` with its groups renumbered to match `reference`'s where their members overlap most."""
-    overlap = np.zeros((run.k, reference.k))
-    np.add.at(overlap, (run.labels, reference.labels), weights)
-    return renumbered(run, matching_numbers(overlap))
+def contingency(rows: NDArray[np.intp], cols: NDArray[np.intp], n_rows: int, n_cols: int) -> NDArray[np.float64]:
+    """`table[r, c]`: how many points have row label r and column label c."""
+    table = np.zeros((n_rows, n_cols))
+    np.add.at(table, (rows, cols), 1.0)
+    return table
 
 
 def matching_numbers(overlap: NDArray[np.float64]) -> NDArray[np.intp]:

@@ -34,10 +34,10 @@ from numpy.typing import NDArray
 
 from .baseline import naive_groups
 from .clustering import GroupStarts
-from .matrix import build_vote_matrix
+from .matrix import VoteMatrix, build_vote_matrix
 from .metrics import adjusted_rand_index
 from .pipeline import PipelineOptions, run_pipeline
-from .polis_io import PolisConversation, load_polis_export, load_polis_groups
+from .polis_io import load_polis_export, load_polis_groups
 from .replay import replay, update_cuts
 
 CURRENT = PipelineOptions()
@@ -84,13 +84,9 @@ def _ari(polis: NDArray[np.int64], ours: NDArray[np.int64]) -> float:
     return adjusted_rand_index(polis[both], ours[both])
 
 
-def polis_method(conv: PolisConversation, polis: NDArray[np.int64]) -> str:
+def polis_method(matrix: VoteMatrix, polis: NDArray[np.int64]) -> str:
     """"2017" when Pol.is grouped someone with fewer than 7 votes, else "current"."""
-    matrix = build_vote_matrix(
-        conv.participants, conv.statements, conv.votes,
-        n_participants=len(conv.participant_ids), n_statements=len(conv.statement_ids),
-    )
-    light = matrix.votes_per_participant() < min(CURRENT.min_votes, len(conv.statement_ids))
+    light = matrix.votes_per_participant() < min(CURRENT.min_votes, matrix.n_statements)
     return "2017" if bool(np.any(light & (polis >= 0))) else "current"
 
 
@@ -104,13 +100,14 @@ def compare_with_polis(
     conv = load_polis_export(directory)
     reference = load_polis_groups(directory)
     polis = np.array([-1 if reference.get(p) is None else reference[p] for p in conv.participant_ids])
-    method = polis_method(conv, polis)
     shape = {
         "n_participants": len(conv.participant_ids),
         "n_statements": len(conv.statement_ids),
         "moderated_out": np.flatnonzero(conv.moderated_out),
     }
-    naive = naive_groups(build_vote_matrix(conv.participants, conv.statements, conv.votes, **shape))
+    matrix = build_vote_matrix(conv.participants, conv.statements, conv.votes, **shape)
+    method = polis_method(matrix, polis)
+    naive = naive_groups(matrix)
     ours = {}
     for how in starts:
         options = dataclasses.replace(CURRENT if method == "current" else POLIS_2017, group_starts=how)

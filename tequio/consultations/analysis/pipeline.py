@@ -22,6 +22,7 @@ from .clustering import (
     Clustering,
     GroupStarts,
     KSmootherState,
+    contingency,
     displayed_k,
     group_candidates,
     kmeans,
@@ -208,7 +209,7 @@ def analyse(
         groups = candidates.by_k[k]
         # Keep the numbers (and letters) people saw on the groups that hold most of their
         # members: when the number shown changes, and when a clustering was replaced.
-        groups = candidates.by_k[k] = _numbered_after(prev, groups, base, members)
+        groups = candidates.by_k[k] = _numbered_after(prev, groups, base, previous_base)
         base_group = groups.labels
         group_centres = groups.centres
     elif base.k:
@@ -285,20 +286,19 @@ def _previous_labels(labels: NDArray[np.intp] | None, members: NDArray[np.intp])
 
 
 def _numbered_after(
-    prev: PipelineState, groups: Clustering, base: Clustering, members: NDArray[np.intp]
+    prev: PipelineState, groups: Clustering, base: Clustering, before: NDArray[np.intp] | None
 ) -> Clustering:
-    """`groups` numbered after the groups last shown, by the participants they share;
-    the first time, from the largest group to the smallest (group A is the biggest)."""
+    """`groups` numbered after the groups last shown, by the participants they share
+    (`before`: each clustered participant's previous base cluster); the first time, from
+    the largest group to the smallest (group A is the biggest)."""
     shown = prev.group_labels_by_k.get(prev.n_groups)
-    before = _previous_labels(prev.base_labels, members)
     if shown is None or before is None:
         by_size = np.argsort(-groups.weights, kind="stable")
         number = np.empty(groups.k, dtype=np.intp)
         number[by_size] = np.arange(groups.k)
         return renumbered(groups, number)
     known = (before >= 0) & (before < shown.size)
-    overlap = np.zeros((groups.k, prev.n_groups))
-    np.add.at(overlap, (groups.labels[base.labels[known]], shown[before[known]]), 1.0)
+    overlap = contingency(groups.labels[base.labels[known]], shown[before[known]], groups.k, prev.n_groups)
     return renumbered(groups, matching_numbers(overlap))
 
 
@@ -319,9 +319,8 @@ def _carried_groups(
         known = (previous_base >= 0) & (previous_base < old.size)
         if not known.any():
             continue
-        votes = np.zeros((base.k, k))
-        np.add.at(votes, (base.labels[known], old[previous_base[known]]), 1.0)
-        carried[k] = np.where(votes.sum(axis=1) > 0, np.argmax(votes, axis=1), -1)
+        members_by_group = contingency(base.labels[known], old[previous_base[known]], base.k, k)
+        carried[k] = np.where(members_by_group.sum(axis=1) > 0, np.argmax(members_by_group, axis=1), -1)
     return carried or None
 
 
