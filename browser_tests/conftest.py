@@ -105,6 +105,39 @@ def _save_artifacts(test_name: str, suffix: str, page) -> None:
         Path(f"{stem}.txt").write_text(f"{page.url}\n{error!r}\n", encoding="utf-8")
 
 
+SCREENSHOTS = bool(os.environ.get("TEQUIO_SCREENSHOTS"))
+
+
+def watch_errors(page) -> list[str]:
+    """The page's console errors and failed responses (status >= 400), as they happen.
+
+    A console error is most often a Content-Security-Policy refusal or a missing file.
+    """
+    errors: list[str] = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("response", lambda response: response.status >= 400 and errors.append(f"{response.status} {response.url}"))
+    return errors
+
+
+def check_page(page, label: str, errors: list[str], problems: list[str], viewport: dict) -> None:
+    """After a navigation: no error since the last check, no sideways scrolling, one h1."""
+    page.wait_for_load_state("load")
+    problems.extend(f"{label}: {error}" for error in errors)
+    errors.clear()
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    if scroll_width > viewport["width"]:
+        problems.append(f"{label}: {scroll_width}px wide on a {viewport['width']}px screen")
+    if page.locator("h1").count() != 1:
+        problems.append(f"{label}: {page.locator('h1').count()} top-level headings")
+
+
+def save_screen(page, name: str) -> None:
+    """With TEQUIO_SCREENSHOTS=1, a full-page screenshot into artifacts/screens/NAME.png."""
+    if SCREENSHOTS:
+        (ARTIFACTS / "screens").mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=ARTIFACTS / "screens" / f"{name}.png", full_page=True)
+
+
 def sign_in(page, email: str, password: str) -> None:
     """Sign in through allauth's own page, as a person would."""
     page.goto("/accounts/login/")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
@@ -10,7 +9,16 @@ from playwright.sync_api import expect
 
 from tequio.testing.personas import PASSWORD, build_cast
 
-from .conftest import ARTIFACTS, DESKTOP, PHONE, TIMEOUT_MS, sign_in
+from .conftest import (
+    DESKTOP,
+    PHONE,
+    SCREENSHOTS,
+    TIMEOUT_MS,
+    check_page,
+    save_screen,
+    sign_in,
+    watch_errors,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -146,7 +154,6 @@ def test_someone_invited_types_the_code_on_a_phone_and_takes_part_without_an_acc
 
 # --- every page of a consultation, on a phone and a desktop --------------------------------------
 
-SCREENSHOTS = bool(os.environ.get("TEQUIO_SCREENSHOTS"))
 
 
 @pytest.fixture
@@ -202,29 +209,19 @@ def test_the_consultation_pages_load_cleanly_and_fit_a_phone(new_page, demo_cons
     for viewport_name, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
         for who, email in accounts.items():
             page = new_page(viewport=viewport, locale="es-MX")
-            errors: list[str] = []
-            page.on("console", lambda message, errors=errors: message.type == "error" and errors.append(message.text))
-            page.on("response", lambda response, errors=errors: response.status >= 400 and errors.append(
-                f"{response.status} {response.url}"))
+            errors = watch_errors(page)
             if email:
                 sign_in(page, email, DEMO_PASSWORD)
             for name, (viewer, path) in pages.items():
                 if viewer != who:
                     continue
                 page.goto(path)
-                page.wait_for_load_state("load")
-                problems.extend(f"{name}/{viewport_name}: {error}" for error in errors)
-                errors.clear()
-                width = page.evaluate("document.documentElement.scrollWidth")
-                if width > viewport["width"]:
-                    problems.append(f"{name}/{viewport_name}: {width}px wide on a {viewport['width']}px screen")
-                if SCREENSHOTS:
-                    (ARTIFACTS / "screens").mkdir(parents=True, exist_ok=True)
-                    page.screenshot(path=ARTIFACTS / "screens" / f"{name}-{viewport_name}.png", full_page=True)
-                    if name == "consultation-report" and viewport_name == "desktop":
-                        page.emulate_media(media="print")
-                        page.screenshot(path=ARTIFACTS / "screens" / f"{name}-print.png", full_page=True)
-                        page.emulate_media(media="screen")
+                check_page(page, f"{name}/{viewport_name}", errors, problems, viewport)
+                save_screen(page, f"{name}-{viewport_name}")
+                if SCREENSHOTS and name == "consultation-report" and viewport_name == "desktop":
+                    page.emulate_media(media="print")
+                    save_screen(page, f"{name}-print")
+                    page.emulate_media(media="screen")
     assert not problems, "\n".join(problems)
 
 

@@ -6,7 +6,6 @@ each page into browser_tests/artifacts/screens/ and refresh the README's screens
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -14,11 +13,10 @@ from django.urls import reverse
 
 from tequio.testing.personas import PASSWORD
 
-from .conftest import ARTIFACTS, DESKTOP, PHONE, sign_in
+from .conftest import DESKTOP, PHONE, SCREENSHOTS, check_page, save_screen, sign_in, watch_errors
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = bool(os.environ.get("TEQUIO_SCREENSHOTS"))
 README_VIEWPORT = {"width": 1100, "height": 820}
 README_SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "screenshots" / "community-home.png"
 
@@ -46,22 +44,15 @@ def test_the_main_pages_load_cleanly_and_fit_a_phone(rich_community, new_page):
     problems = []
     for viewport_name, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
         page = new_page(viewport=viewport)
-        errors = []
-        # A console error is most often a Content-Security-Policy refusal or a missing file.
-        page.on("console", lambda message, errors=errors: message.type == "error" and errors.append(message.text))
-        page.on("response", lambda response, errors=errors: response.status >= 400 and errors.append(f"{response.status} {response.url}"))
+        errors = watch_errors(page)
         page.goto(reverse("account_login"))
-        _check(page, f"sign-in/{viewport_name}", errors, problems, viewport)
-        if SCREENSHOTS:
-            (ARTIFACTS / "screens").mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=ARTIFACTS / "screens" / f"sign-in-{viewport_name}.png", full_page=True)
+        check_page(page, f"sign-in/{viewport_name}", errors, problems, viewport)
+        save_screen(page, f"sign-in-{viewport_name}")
         sign_in(page, "ana.convener@example.org", PASSWORD)
         for name, path in pages.items():
             page.goto(path)
-            _check(page, f"{name}/{viewport_name}", errors, problems, viewport)
-            if SCREENSHOTS:
-                (ARTIFACTS / "screens").mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=ARTIFACTS / "screens" / f"{name}-{viewport_name}.png", full_page=True)
+            check_page(page, f"{name}/{viewport_name}", errors, problems, viewport)
+            save_screen(page, f"{name}-{viewport_name}")
             if SCREENSHOTS and name == "community-home" and viewport_name == "desktop":
                 # A laptop-sized window keeps the README's picture readable and under 150 KB.
                 page.set_viewport_size(README_VIEWPORT)
@@ -69,14 +60,3 @@ def test_the_main_pages_load_cleanly_and_fit_a_phone(rich_community, new_page):
                 page.screenshot(path=README_SCREENSHOT, full_page=False)
                 page.set_viewport_size(viewport)
     assert not problems, "\n".join(problems)
-
-
-def _check(page, label: str, errors: list[str], problems: list[str], viewport: dict) -> None:
-    page.wait_for_load_state("load")
-    problems.extend(f"{label}: {error}" for error in errors)
-    errors.clear()
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    if scroll_width > viewport["width"]:
-        problems.append(f"{label}: {scroll_width}px wide on a {viewport['width']}px screen")
-    if page.locator("h1").count() != 1:
-        problems.append(f"{label}: {page.locator('h1').count()} top-level headings")

@@ -833,7 +833,8 @@ def _answer_aggregates(questionnaire: Questionnaire, questions: list[Question]) 
     # The histogram of each number question: its bins follow from the minimum and maximum
     # just read, so one more GROUP BY counts every question's bins.
     for row in numbers.values():
-        row["bins"] = number_bins(row["lo"], row["hi"], whole=row["whole"] == row["n"])
+        row["all_whole"] = row.pop("whole") == row["n"]
+        row["bins"] = number_bins(row["lo"], row["hi"], whole=row["all_whole"])
         row["counts"] = [0] * row["bins"][2]
     if number_ids:  # also without answers: the page's query count does not depend on them
         bucket = Case(*[When(question_id=pk, then=Floor((F("number") - Value(row["bins"][0])) / Value(row["bins"][1])))
@@ -892,8 +893,8 @@ def _question_result(question: Question, choice_counts: dict, numbers: dict, res
         result.average, result.minimum, result.maximum = stat.get("avg"), stat.get("lo"), stat.get("hi")
         if result.answered:
             start, width, _count = stat["bins"]
-            whole = stat["whole"] == stat["n"]
-            rows = [(bin_label(start + index * width, width, whole=whole), n, "") for index, n in enumerate(stat["counts"])]
+            rows = [(bin_label(start + index * width, width, whole=stat["all_whole"]), n, "")
+                    for index, n in enumerate(stat["counts"])]
             result.bars = _bars(rows, result.answered)
     else:
         result.answered = respondents.get(question.pk, 0)
@@ -948,12 +949,8 @@ def response_table(questionnaire: Questionnaire) -> tuple[list[str], list[list]]
     """One row per response for export: respondent (named only), date, one column per question."""
     questions = questions_of(questionnaire)
     header = ["response", "submitted_at"] + ([] if questionnaire.anonymous else ["respondent"]) + [q.name for q in questions]
-    responses = (
-        Response.objects.filter(questionnaire=questionnaire).select_related("person").order_by("id")
-        .prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("choice").order_by("question_id", "rank", "id")))
-    )
     rows = []
-    for response in responses.iterator(chunk_size=2000):
+    for response in _responses_with_answers(questionnaire).iterator(chunk_size=2000):
         values: dict[int, list[str]] = {}
         for answer in response.answers.all():
             if answer.choice_id:
@@ -977,11 +974,7 @@ def response_page(questionnaire: Questionnaire, *, offset: int, limit: int) -> t
     of preference), a number or a text. An anonymous questionnaire's responses carry no
     respondent and only their day. Three queries whatever the page size."""
     questions = {q.pk: q for q in questions_of(questionnaire)}
-    base = Response.objects.filter(questionnaire=questionnaire)
-    responses = list(
-        base.select_related("person").order_by("id")[offset : offset + limit]
-        .prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("choice").order_by("question_id", "rank", "id")))
-    )
+    responses = list(_responses_with_answers(questionnaire)[offset : offset + limit])
     rows = []
     for response in responses:
         answers: dict[str, object] = {}
@@ -1007,7 +1000,15 @@ def response_page(questionnaire: Questionnaire, *, offset: int, limit: int) -> t
             {"id": response.person.pk, "name": response.person.display_name},
             "answers": answers,
         })
-    return base.count(), rows
+    return Response.objects.filter(questionnaire=questionnaire).count(), rows
+
+
+def _responses_with_answers(questionnaire: Questionnaire) -> QuerySet[Response]:
+    """The responses in the order they came, each with its person and answers (choices joined)."""
+    return (
+        Response.objects.filter(questionnaire=questionnaire).select_related("person").order_by("id")
+        .prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("choice").order_by("question_id", "rank", "id")))
+    )
 
 
 # --- calendar -----------------------------------------------------------------
